@@ -1,0 +1,34 @@
+package org.ncj;
+
+/**
+ * Working precision of an accumulator, like the Python package's {@code dtype}.
+ *
+ * <p>Per-batch arithmetic runs in this type; partial sums are always combined in float64.
+ * The type also fixes the epsilon of the pseudo-inverse cutoff (see {@code METRICS.md}):
+ * statistics accumulated in float32 carry float32 noise in the null space of Σ_B, and a
+ * float64 cutoff would invert it.
+ */
+public enum DType {
+    FLOAT32(Math.ulp(1.0f)),
+    FLOAT64(Math.ulp(1.0));
+
+    private final double eps;
+
+    DType(double eps) {
+        this.eps = eps;
+    }
+
+    /** Machine epsilon of this type: 2⁻²³ for float32, 2⁻⁵² for float64. */
+    public double eps() {
+        return eps;
+    }
+
+    /** Parses {@code float32}, {@code f32}, {@code float64}, {@code f64}, {@code double} (any case). */
+    public static DType parse(String s) {
+        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "float32", "f32", "float" -> FLOAT32;
+            case "float64", "f64", "double" -> FLOAT64;
+            default -> throw new IllegalArgumentException("unknown dtype '" + s + "': use float32 or float64");
+        };
+    }
+}

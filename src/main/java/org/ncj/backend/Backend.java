@@ -1,0 +1,120 @@
+package org.ncj.backend;
+
+import java.util.Locale;
+import java.util.logging.Logger;
+
+import org.ncj.DType;
+import org.ncj.kernels.PairKernel;
+import org.ncj.kernels.PairStats;
+
+/**
+ * Where the arithmetic runs. One interface, two implementations: {@code cpu} (pure Java, all
+ * cores, the reference) and {@code cuda} (hand-written kernels, see {@code kernels/}).
+ *
+ * <p>Accumulation work comes as stateful operations ({@link ClassSums}, {@link CentredStats},
+ * {@link Decisions}) whose running totals live where the backend computes (device memory for
+ * CUDA), so a stream of batches never copies totals back until asked. They are
+ * {@link AutoCloseable} with one owner: the accumulator that created them.
+ *
+ * <p>Backends assume validated input (labels in range, finite values, matching shapes); the
+ * accumulators validate before they call, so that a rejected batch changes nothing.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** System property that overrides {@link #auto()}: {@code auto}, {@code cpu} or {@code cuda}. */
+    String PROPERTY = "ncj.backend";
+    /** Environment variable that overrides {@link #auto()} when the property is unset. */
+    String ENV = "NCJ_BACKEND";
+
+    /** {@code "cpu"} or {@code "cuda"}. */
+    String name();
+
+    /** A line describing the hardware (CPU cores, or GPU name and compute capability). */
+    String description();
+
+    /** Class sums and counts, scatter-added batch by batch. */
+    ClassSums classSums(int k, int d, DType dtype);
+
+    /**
+     * Statistics of rows centred on their class means: the within-class scatter
+     * {@code Σ_i (x_i − μ_{y_i})(x_i − μ_{y_i})ᵀ} (D×D) and/or the per-class sums
+     * {@code Σ_{y_i = c} ‖x_i − μ_c‖²}.
+     *
+     * @param means row-major K×D class means (rows of absent classes are ignored)
+     */
+    CentredStats centredStats(double[] means, int k, int d, DType dtype, boolean scatter, boolean varNorms);
+
+    /**
+     * Nearest-class-centre and linear-classifier decisions for labelled rows.
+     *
+     * @param means      row-major K×D training class means
+     * @param weights    row-major K×D classifier weights
+     * @param bias       K biases, or null
+     * @param candidates classes the decisions choose among (classes with a mean), ascending
+     */
+    Decisions decisions(double[] means, double[] weights, double[] bias, int[] candidates, int k, int d, DType dtype);
+
+    /**
+     * Count, mean and variance of {@code kernel} over all pairs i &lt; j of the rows of
+     * {@code points} (K×D, row-major), walking {@code tileSize × tileSize} tiles of the upper
+     * triangle without materialising the K×K grid.
+     */
+    PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize);
+
+    /**
+     * The full K×K grid of {@code kernel} values (row-major; the diagonal is NaN, since
+     * self-interactions are excluded). Memory grows as K²: use {@link #pairwiseStats} for statistics.
+     */
+    double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize);
+
+    /** Eigen-decomposition of a symmetric n×n matrix (row-major, only its upper triangle is read). */
+    SymmetricEigen eigh(double[] a, int n);
+
+    /** Releases whatever the backend holds (device contexts' modules, thread pools). */
+    @Override
+    void close();
+
+    /** The pure-Java backend, using all available cores. */
+    static Backend cpu() {
+        return new org.ncj.backend.cpu.CpuBackend();
+    }
+
+    /**
+     * The CUDA backend on device 0.
+     *
+     * @throws BackendUnavailableException with the reason when no driver, device or backend is present
+     */
+    static Backend cuda() {
+        return BackendLoader.cuda();
+    }
+
+    /**
+     * The backend named by the system property {@value #PROPERTY} or the environment variable
+     * {@value #ENV} ({@code auto}, {@code cpu}, {@code cuda}); by default CUDA when a driver and a
+     * device are present, else the CPU. Never prints a stack trace for a missing GPU.
+     */
+    static Backend auto() {
+        String choice = System.getProperty(PROPERTY);
+        if (choice == null || choice.isBlank()) {
+            choice = System.getenv(ENV);
+        }
+        return byName(choice == null || choice.isBlank() ? "auto" : choice);
+    }
+
+    /** {@code "auto"}, {@code "cpu"} or {@code "cuda"}. */
+    static Backend byName(String name) {
+        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "cpu" -> cpu();
+            case "cuda", "gpu" -> cuda();
+            case "auto" -> {
+                String why = BackendLoader.cudaUnavailableReason();
+                if (why == null) {
+                    yield cuda();
+                }
+                Logger.getLogger(Backend.class.getName()).fine(() -> "CUDA backend not used: " + why);
+                yield cpu();
+            }
+            default -> throw new IllegalArgumentException("unknown backend '" + name + "': use auto, cpu or cuda");
+        };
+    }
+}

@@ -1,0 +1,19 @@
+package org.ncj.backend;
+
+/** Running statistics of rows centred on fixed class means, owned by one accumulator. */
+public interface CentredStats extends AutoCloseable {
+    /** Adds a validated batch (every label has a mean). */
+    void add(Batch batch);
+
+    /** Row-major D×D scatter {@code Σ (x − μ_y)(x − μ_y)ᵀ} (a copy), or null when not requested. */
+    double[] scatter();
+
+    /** Per-class sums of {@code ‖x − μ_y‖²} (a copy), or null when not requested. */
+    double[] varNormSums();
+
+    /** Per-class counts of the rows seen (a copy). */
+    long[] counts();
+
+    @Override
+    void close();
+}

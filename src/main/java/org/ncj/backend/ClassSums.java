@@ -1,0 +1,19 @@
+package org.ncj.backend;
+
+/** Running per-class sums and counts, owned by one accumulator. */
+public interface ClassSums extends AutoCloseable {
+    /** Adds a validated batch. */
+    void add(Batch batch);
+
+    /** Adds another partial result of the same shape. */
+    void addTotals(double[] sums, long[] counts);
+
+    /** Row-major K×D sums, combined in float64 (a copy). */
+    double[] sums();
+
+    /** Per-class counts (a copy). */
+    long[] counts();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,80 @@
+package org.ncj.backend.cpu;
+
+import java.util.stream.IntStream;
+
+import org.ncj.DType;
+import org.ncj.backend.Backend;
+import org.ncj.backend.CentredStats;
+import org.ncj.backend.ClassSums;
+import org.ncj.backend.Decisions;
+import org.ncj.backend.SymmetricEigen;
+import org.ncj.kernels.PairKernel;
+import org.ncj.kernels.PairStats;
+
+/**
+ * Pure-Java backend: the fallback where no GPU is present and the reference every kernel is
+ * tested against.
+ *
+ * <p>Work is split into fixed pieces (classes × column blocks, bands of the output, tile units)
+ * whose boundaries do not depend on the number of threads, and pieces are combined in a fixed
+ * order: results are bit-identical whatever the core count. Parallelism comes from the common
+ * fork-join pool (all cores).
+ */
+public final class CpuBackend implements Backend {
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return "CPU, " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version();
+    }
+
+    @Override
+    public ClassSums classSums(int k, int d, DType dtype) {
+        return new CpuClassSums(k, d, dtype);
+    }
+
+    @Override
+    public CentredStats centredStats(double[] means, int k, int d, DType dtype, boolean scatter, boolean varNorms) {
+        return new CpuCentredStats(means, k, d, dtype, scatter, varNorms);
+    }
+
+    @Override
+    public Decisions decisions(double[] means, double[] weights, double[] bias, int[] candidates, int k, int d, DType dtype) {
+        return new CpuDecisions(means, weights, bias, candidates, k, d);
+    }
+
+    @Override
+    public PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize) {
+        return CpuPairwise.stats(points, k, d, kernel, tileSize);
+    }
+
+    @Override
+    public double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize) {
+        return CpuPairwise.grid(points, k, d, kernel, tileSize);
+    }
+
+    @Override
+    public SymmetricEigen eigh(double[] a, int n) {
+        return CpuLinalg.eigh(a, n);
+    }
+
+    @Override
+    public void close() {
+        // Nothing is held: the common pool belongs to the JVM.
+    }
+
+    /** Runs {@code body(i)} for i in [0, tasks) on all cores. */
+    static void parallelFor(int tasks, java.util.function.IntConsumer body) {
+        if (tasks <= 1) {
+            for (int i = 0; i < tasks; i++) {
+                body.accept(i);
+            }
+            return;
+        }
+        IntStream.range(0, tasks).parallel().forEach(body);
+    }
+}

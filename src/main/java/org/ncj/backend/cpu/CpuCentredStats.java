@@ -1,0 +1,127 @@
+package org.ncj.backend.cpu;
+
+import org.ncj.DType;
+import org.ncj.backend.Batch;
+import org.ncj.backend.CentredStats;
+
+/**
+ * Second-pass statistics: each batch is centred on its rows' class means once (in the working
+ * type), the squared norms of the centred rows go to their classes' variance sums, and the
+ * centred batch feeds a blocked SYRK into the float64 scatter matrix.
+ */
+final class CpuCentredStats implements CentredStats {
+    private static final int ROW_BLOCK = 256;
+
+    private final int k;
+    private final int d;
+    private final DType dtype;
+    private final double[] means;
+    private final float[] meansF;
+    private final double[] scatter;
+    private final double[] varSums;
+    private final long[] counts;
+
+    CpuCentredStats(double[] means, int k, int d, DType dtype, boolean wantScatter, boolean wantVarNorms) {
+        this.k = k;
+        this.d = d;
+        this.dtype = dtype;
+        this.means = means.clone();
+        this.meansF = new float[means.length];
+        for (int i = 0; i < means.length; i++) {
+            meansF[i] = (float) means[i];
+        }
+        this.scatter = wantScatter ? new double[Math.multiplyExact(d, d)] : null;
+        this.varSums = wantVarNorms ? new double[k] : null;
+        this.counts = new long[k];
+    }
+
+    @Override
+    public void add(Batch batch) {
+        int n = batch.n();
+        if (n == 0) {
+            return;
+        }
+        float[] x = batch.array();
+        int[] y = batch.labelArray();
+        int blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
+        if (dtype == DType.FLOAT32) {
+            float[] xc = new float[n * d];
+            float[] norms = new float[n];
+            CpuBackend.parallelFor(blocks, b -> {
+                int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
+                for (int r = b * ROW_BLOCK; r < r1; r++) {
+                    int mo = y[r] * d;
+                    int o = r * d;
+                    float s = 0f;
+                    for (int j = 0; j < d; j++) {
+                        float v = x[o + j] - meansF[mo + j];
+                        xc[o + j] = v;
+                        s += v * v;
+                    }
+                    norms[r] = s;
+                }
+            });
+            if (varSums != null) {
+                for (int r = 0; r < n; r++) {
+                    varSums[y[r]] += norms[r];
+                }
+            }
+            if (scatter != null) {
+                CpuSyrk.upperF32(xc, n, d, scatter);
+            }
+        } else {
+            double[] xc = new double[n * d];
+            double[] norms = new double[n];
+            CpuBackend.parallelFor(blocks, b -> {
+                int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
+                for (int r = b * ROW_BLOCK; r < r1; r++) {
+                    int mo = y[r] * d;
+                    int o = r * d;
+                    double s = 0;
+                    for (int j = 0; j < d; j++) {
+                        double v = x[o + j] - means[mo + j];
+                        xc[o + j] = v;
+                        s += v * v;
+                    }
+                    norms[r] = s;
+                }
+            });
+            if (varSums != null) {
+                for (int r = 0; r < n; r++) {
+                    varSums[y[r]] += norms[r];
+                }
+            }
+            if (scatter != null) {
+                CpuSyrk.upperF64(xc, n, d, scatter);
+            }
+        }
+        for (int r = 0; r < n; r++) {
+            counts[y[r]]++;
+        }
+    }
+
+    @Override
+    public double[] scatter() {
+        if (scatter == null) {
+            return null;
+        }
+        double[] c = scatter.clone();
+        CpuSyrk.mirrorUpper(c, d);
+        return c;
+    }
+
+    @Override
+    public double[] varNormSums() {
+        return varSums == null ? null : varSums.clone();
+    }
+
+    @Override
+    public long[] counts() {
+        return counts.clone();
+    }
+
+    @Override
+    public void close() {
+        // heap only
+    }
+}

@@ -1,0 +1,120 @@
+package org.ncj.backend.cpu;
+
+import org.ncj.DType;
+import org.ncj.backend.Batch;
+import org.ncj.backend.ClassSums;
+
+/**
+ * Class sums by counting sort: rows are grouped by label, then each (class, column block) is
+ * summed in row order by one task. No shared partials, no atomics, and a fixed order of
+ * additions, so results do not depend on the number of threads.
+ */
+final class CpuClassSums implements ClassSums {
+    /** Columns per task. */
+    private static final int COLS = 256;
+    /** Rows summed in the working type before the partial is added to the float64 total. */
+    private static final int FLUSH = 1024;
+
+    private final int k;
+    private final int d;
+    private final DType dtype;
+    private final double[] sums;
+    private final long[] counts;
+
+    CpuClassSums(int k, int d, DType dtype) {
+        this.k = k;
+        this.d = d;
+        this.dtype = dtype;
+        this.sums = new double[Math.multiplyExact(k, d)];
+        this.counts = new long[k];
+    }
+
+    @Override
+    public void add(Batch batch) {
+        int n = batch.n();
+        if (n == 0) {
+            return;
+        }
+        float[] x = batch.array();
+        int[] y = batch.labelArray();
+        Grouping g = Grouping.byLabel(y, k);
+        int colBlocks = (d + COLS - 1) / COLS;
+        int[] present = g.presentClasses();
+        CpuBackend.parallelFor(present.length * colBlocks, task -> {
+            int c = present[task / colBlocks];
+            int j0 = (task % colBlocks) * COLS;
+            int j1 = Math.min(d, j0 + COLS);
+            if (dtype == DType.FLOAT32) {
+                sumF32(x, g, c, j0, j1);
+            } else {
+                sumF64(x, g, c, j0, j1);
+            }
+        });
+        for (int c : present) {
+            counts[c] += g.count(c);
+        }
+    }
+
+    private void sumF32(float[] x, Grouping g, int c, int j0, int j1) {
+        int w = j1 - j0;
+        float[] acc = new float[w];
+        int[] order = g.order();
+        int s = g.start(c);
+        int e = g.end(c);
+        int base = c * d + j0;
+        for (int r0 = s; r0 < e; r0 += FLUSH) {
+            int r1 = Math.min(e, r0 + FLUSH);
+            java.util.Arrays.fill(acc, 0f);
+            for (int r = r0; r < r1; r++) {
+                int off = order[r] * d + j0;
+                for (int j = 0; j < w; j++) {
+                    acc[j] += x[off + j];
+                }
+            }
+            for (int j = 0; j < w; j++) {
+                sums[base + j] += acc[j];
+            }
+        }
+    }
+
+    private void sumF64(float[] x, Grouping g, int c, int j0, int j1) {
+        int w = j1 - j0;
+        double[] acc = new double[w];
+        int[] order = g.order();
+        int base = c * d + j0;
+        for (int r = g.start(c); r < g.end(c); r++) {
+            int off = order[r] * d + j0;
+            for (int j = 0; j < w; j++) {
+                acc[j] += x[off + j];
+            }
+        }
+        for (int j = 0; j < w; j++) {
+            sums[base + j] += acc[j];
+        }
+    }
+
+    @Override
+    public void addTotals(double[] otherSums, long[] otherCounts) {
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] += otherSums[i];
+        }
+        for (int c = 0; c < k; c++) {
+            counts[c] += otherCounts[c];
+        }
+    }
+
+    @Override
+    public double[] sums() {
+        return sums.clone();
+    }
+
+    @Override
+    public long[] counts() {
+        return counts.clone();
+    }
+
+    @Override
+    public void close() {
+        // heap only
+    }
+}
