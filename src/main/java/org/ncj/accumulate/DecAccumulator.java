@@ -36,12 +36,17 @@ public final class DecAccumulator extends Accumulator {
 
     /** Adds a batch after checking the means and classifier are the ones this accumulator was built with. */
     public void accumulate(float[] x, int[] labels, Means m, Classifier c) {
-        if (c != classifier && !c.equals(classifier) && !(java.util.Arrays.equals(c.weights(), classifier.weights())
-                && java.util.Arrays.equals(c.bias(), classifier.bias()))) {
-            throw new IllegalArgumentException("the classifier given differs from the one this DecAccumulator was built with");
+        if (c != classifier && c != lastChecked) {
+            // Compared only when another object arrives, never per batch.
+            if (!(java.util.Arrays.equals(c.weights(), classifier.weights()) && java.util.Arrays.equals(c.bias(), classifier.bias()))) {
+                throw new IllegalArgumentException("the classifier given differs from the one this DecAccumulator was built with");
+            }
+            lastChecked = c;
         }
         accumulate(x, labels, m);
     }
+
+    private Classifier lastChecked;
 
     @Override
     void add(Batch batch) {
