@@ -205,9 +205,12 @@ final class CudaContext {
             }
             Cuda.check(cuDriverGetVersion(v), "cuDriverGetVersion");
         } catch (LinkageError e) {
-            String msg = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-            if (msg.contains("libcuda")) {
-                return "no libcuda.so.1 (NVIDIA driver not installed): " + msg;
+            String full = String.valueOf(e.getMessage());
+            String msg = full.lines().findFirst().orElse("");
+            String cuda = full.lines().filter(l -> l.contains("libcuda.so")).findFirst().orElse(null);
+            if (cuda != null) {
+                return "no libcuda.so.1 (NVIDIA driver not installed): "
+                        + cuda.substring(cuda.indexOf("libcuda.so")).trim();
             }
             return "JCuda native library failed to load: " + e.getClass().getSimpleName() + ": " + msg;
         } catch (RuntimeException e) {
