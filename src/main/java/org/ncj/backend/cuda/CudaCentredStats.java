@@ -19,6 +19,9 @@ import org.ncj.backend.CentredStats;
  * on the host (the labels pass through it anyway).
  */
 public final class CudaCentredStats extends Resource implements CentredStats {
+    /** Scratch for centred device-resident rows per piece. */
+    private static final long DEVICE_SCRATCH_BYTES = 256L << 20;
+
     private final CudaBackend backend;
     private final CudaContext ctx;
     private final int k;
@@ -99,12 +102,24 @@ public final class CudaCentredStats extends Resource implements CentredStats {
         ctx.makeCurrent();
         Cuda.check(cuMemcpyDtoH(Pointer.to(labels), DevicePtr.of(y), 4L * n), "cuMemcpyDtoH labels");
         Stager st = backend.stager();
-        long rowsPerPiece = st.piece(n, (long) xcBytes() * d);
+        // Device-resident rows need no staging: only the centred scratch is cut into pieces.
+        long rowsPerPiece = Math.max(1, Math.min(n, DEVICE_SCRATCH_BYTES / ((long) xcBytes() * d)));
         st.onCompute(() -> {
-            for (long done = 0; done < n; done += rowsPerPiece) {
-                long m = Math.min(rowsPerPiece, n - done);
-                st.scratch((long) xcBytes() * d * m);
+            long rows = rowsPerPiece;
+            long done = 0;
+            while (done < n) {
+                long m = Math.min(rows, n - done);
+                try {
+                    st.scratch((long) xcBytes() * d * m);
+                } catch (CudaOutOfMemoryException e) {
+                    if (rows == 1) {
+                        throw e;
+                    }
+                    rows = Math.max(1, rows / 2); // out of memory: retry with smaller pieces
+                    continue;
+                }
                 launch(x + 4L * d * done, y + 4L * done, m, st.compute);
+                done += m;
             }
             st.compute.sync();
         });
