@@ -84,4 +84,37 @@ class KernelEntriesTest {
         System.out.println("[info] cuSOLVER search: " + NativeLibraries.find("libcusolver.so.12", "libcusolver.so.11")
                 + " in " + NativeLibraries.searchPath());
     }
+
+    @Test
+    void pairKernelIdsFollowTheAbi() {
+        assertEquals(0, CudaPairwise.id(new org.ncj.kernels.PairKernel.Dist()));
+        assertEquals(1, CudaPairwise.id(new org.ncj.kernels.PairKernel.Log()));
+        assertEquals(-1.0, CudaPairwise.param(new org.ncj.kernels.PairKernel.Log()));
+        assertEquals(2, CudaPairwise.id(new org.ncj.kernels.PairKernel.Riesz(3)));
+        assertEquals(3.0, CudaPairwise.param(new org.ncj.kernels.PairKernel.Riesz(3)));
+        assertEquals(3, CudaPairwise.id(new org.ncj.kernels.PairKernel.Cdnv(2, new double[1])));
+        assertEquals(2.0, CudaPairwise.param(new org.ncj.kernels.PairKernel.Cdnv(2, new double[1])));
+        assertEquals(4, CudaPairwise.id(new org.ncj.kernels.PairKernel.Cosine()));
+        assertEquals(5, CudaPairwise.id(new org.ncj.kernels.PairKernel.MaxAngle(10)));
+        assertEquals(10.0, CudaPairwise.param(new org.ncj.kernels.PairKernel.MaxAngle(10)));
+        // K = 8192: T = 128 tiles, U = 64 units, S = min(129, 4*132/64) = 8 strips on 132 SMs
+        assertArrayEquals(new int[] {64, 8}, CudaPairwise.statsGrid(8192, 132));
+        assertArrayEquals(new int[] {1, 2}, CudaPairwise.statsGrid(10, 132));
+    }
+
+    @Test
+    void smallKernelChoiceFollowsTheAbi() {
+        assertTrue(CudaClassSums.usesSmall(10, 1000, org.ncj.DType.FLOAT32));      // 40,040 B
+        assertTrue(!CudaClassSums.usesSmall(10, 1000, org.ncj.DType.FLOAT64));     // 80,040 B
+        assertEquals(48 * 1024 + 0L >= CudaClassSums.smallShared(1000, 7, org.ncj.DType.FLOAT32), true);
+    }
+
+    @Test
+    void constructingWithoutAGpuThrowsTheReason() {
+        String why = CudaBackend.unavailableReason();
+        assumeTrue(why != null, "a GPU is present");
+        org.ncj.backend.BackendUnavailableException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.ncj.backend.BackendUnavailableException.class, Backend::cuda);
+        assertTrue(e.getMessage().contains(why), e.getMessage());
+    }
 }
