@@ -206,20 +206,33 @@ public final class ClassStatistics implements AutoCloseable {
         return new VarNorms(v, counts.clone(), m);
     }
 
-    long[] rawCounts() {
-        return counts;
+    /** Writes the full one-pass state to {@code file}; see {@link AccumulatorFiles}. */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        ensureOpen();
+        java.util.Map<String, Object> a = new java.util.LinkedHashMap<>();
+        a.put("counts", counts);
+        a.put("means", means);
+        a.put("scatter", scatter);
+        a.put("var_sums", varSums);
+        AccumulatorFiles.write(file, "ClassStatistics", k, d, dtype, a);
     }
 
-    double[] rawMeans() {
-        return means;
-    }
-
-    double[] rawScatter() {
-        return scatter;
-    }
-
-    double[] rawVarSums() {
-        return varSums;
+    /**
+     * A new one-pass state holding what was saved in {@code file}, to continue or merge.
+     *
+     * @throws java.io.IOException when the file holds another kind, K, D, dtype or format version
+     */
+    public static ClassStatistics load(java.nio.file.Path file, int k, int d, Backend backend, DType dtype)
+            throws java.io.IOException {
+        AccumulatorFiles.State s = AccumulatorFiles.read(file, "ClassStatistics", k, d, dtype);
+        long[] c = s.longs(file, "counts");
+        double[] m = s.doubles(file, "means");
+        double[] sc = s.doubles(file, "scatter");
+        double[] v = s.doubles(file, "var_sums");
+        if (c.length != k || m.length != (long) k * d || sc.length != (long) d * d || v.length != k) {
+            throw new java.io.IOException(file + ": array sizes do not match K = " + k + ", D = " + d);
+        }
+        return new ClassStatistics(k, d, backend, dtype, c, m, sc, v);
     }
 
     private void ensureOpen() {
