@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # native-tests/run.sh: the kernels' checks on every commit (issue #6).
-#  1. the kernel drivers, built with g++ (C++20, -pthread) against the host CUDA
+#  1. (and 1b, an emulator self-test) the kernel drivers, built with g++ (C++20, -pthread) against the host CUDA
 #     emulation (emu/cuda_emu.h), run every kernel family on random small problems and
 #     compare with naive C++ references;
 #  2. ptx-fresh.sh: the committed PTX equals what kernels/build-ptx.sh makes now;
@@ -38,6 +38,22 @@ if [ $compile_ok = 1 ] && "$CXX" "${flags[@]}" -o "$build/emu/nc_native_tests" "
   fi
 else
   echo "FAIL kernel drivers do not compile with $CXX"; failed=$((failed + 1))
+fi
+
+# 1b. the emulator itself fails loudly (no hang) on misuse: partial mask, divergent
+#     barriers, lanes that exited
+if "$CXX" "${flags[@]}" -o "$build/emu/emu_selftest" "$here/emu_selftest.cpp"; then
+  for mode in ok mask early diverged lane-exit; do
+    msg=$(NC_EMU_TIMEOUT_S=20 timeout 60 "$build/emu/emu_selftest" "$mode" 2>&1); rc=$?
+    if { [ "$mode" = ok ] && [ $rc = 0 ]; } || { [ "$mode" != ok ] && [ $rc = 3 ] && [[ "$msg" == *"[cuda-emu] kernel k_"* ]]; }; then
+      passed=$((passed + 1))
+    else
+      echo "FAIL emulator self-test '$mode': exit $rc, expected $([ "$mode" = ok ] && echo 0 || echo '3 with a [cuda-emu] message'): $msg"
+      failed=$((failed + 1))
+    fi
+  done
+else
+  echo "FAIL emu_selftest.cpp does not compile"; failed=$((failed + 1))
 fi
 
 # 2-3. PTX freshness and ptxas resources
