@@ -17,8 +17,8 @@
 //  - Warp shuffles, __ballot_sync and __syncwarp: per-warp exchange slots and a warp
 //    barrier.  Only the full mask 0xffffffff over a full warp is supported: any other mask,
 //    a lane that has exited, or lanes at different warp operations fail loudly.
-//  - A barrier wait longer than NC_EMU_TIMEOUT_S (default 60 s) fails loudly instead of
-//    hanging.
+//  - A launch in which no barrier completes for NC_EMU_TIMEOUT_S (default 60 s) fails
+//    loudly instead of hanging (watchdog thread).
 //  - Atomics go through std::atomic_ref; __ldg is a plain load.
 // Failures print "[cuda-emu] kernel K block (..) thread (..): reason" and exit(3).
 #pragma once
@@ -83,7 +83,17 @@ inline double timeout_s() {
   return t;
 }
 
+// Progress watchdog: every completed barrier phase bumps g_progress; a detached thread
+// fails the run loudly when a launch makes no progress for NC_EMU_TIMEOUT_S seconds
+// (a divergent barrier would otherwise hang).
+inline std::atomic<unsigned long long> g_progress{0};
+inline std::atomic<const char*> g_waiting_at{nullptr};
+void start_watchdog();
+
 // A reusable barrier whose arrivals carry a tag; all arrivals of one phase must agree.
+// Arrival bookkeeping takes a mutex; waiting is on an atomic generation counter
+// (futex-based std::atomic::wait), so a completed phase wakes the waiters without a
+// mutex convoy.
 class TaggedBarrier {
  public:
   void reset(int expected) {
@@ -92,24 +102,25 @@ class TaggedBarrier {
   }
   // Returns after all `expected` participants arrived.  `what` names the call site.
   void arrive_and_wait(long tag, const char* what) {
-    std::unique_lock<std::mutex> g(m_);
-    if (exited_ > 0) fail(std::string(what) + ": a lane of this warp has already exited (full mask needs all 32 lanes)");
-    if (arrived_ == 0) { tag_ = tag; what_ = what; }
-    else if (tag != tag_) fail(std::string("threads disagree at a barrier: this thread is at ") + what +
-                               ", another at " + what_);
-    unsigned long long gen = gen_;
-    if (++arrived_ == expected_) {
-      arrived_ = 0; ++gen_;
-      cv_.notify_all();
-      return;
+    unsigned gen;
+    {
+      std::lock_guard<std::mutex> g(m_);
+      if (exited_ > 0) fail(std::string(what) + ": a lane of this warp has already exited (full mask needs all 32 lanes)");
+      if (arrived_ == 0) { tag_ = tag; what_ = what; }
+      else if (tag != tag_) fail(std::string("threads disagree at a barrier: this thread is at ") + what +
+                                 ", another at " + what_);
+      gen = gen_.load(std::memory_order_relaxed);
+      if (++arrived_ == expected_) {
+        arrived_ = 0;
+        gen_.store(gen + 1, std::memory_order_release);
+        g_progress.fetch_add(1, std::memory_order_relaxed);
+        gen_.notify_all();
+        return;
+      }
+      g_waiting_at.store(what, std::memory_order_relaxed);
     }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s());
-    while (gen == gen_) {
-      if (failing_) return;
-      if (cv_.wait_until(g, deadline) == std::cv_status::timeout && gen == gen_)
-        fail(std::string("barrier timed out at ") + what + " (" + std::to_string(arrived_) + " of " +
-             std::to_string(expected_) + " arrived): divergent barrier or deadlock");
-    }
+    gen_.wait(gen, std::memory_order_acquire);
+    while (gen_.load(std::memory_order_acquire) == gen) gen_.wait(gen, std::memory_order_acquire);
   }
   // A participant left (kernel returned).  Fails if others are waiting on it.
   void exit_lane(const char* what) {
@@ -117,15 +128,13 @@ class TaggedBarrier {
     if (arrived_ > 0) fail(std::string("thread left the kernel while its warp waits at ") + what_ + " (" + what + ")");
     ++exited_;
   }
-  static inline std::atomic<bool> failing_{false};
 
  private:
   std::mutex m_;
-  std::condition_variable cv_;
   int expected_ = 0, arrived_ = 0, exited_ = 0;
   long tag_ = 0;
   const char* what_ = "";
-  unsigned long long gen_ = 0;
+  std::atomic<unsigned> gen_{0};
 };
 
 struct Warp {
@@ -148,12 +157,37 @@ inline thread_local unsigned tl_linear_tid = 0;
 
 [[noreturn]] inline void fail(const std::string& why) {
   std::lock_guard<std::mutex> g(g_fail_mutex);
-  TaggedBarrier::failing_ = true;
   std::fprintf(stderr, "[cuda-emu] kernel %s block (%u,%u,%u) thread (%u,%u,%u): %s\n",
                g_launch ? g_launch->kernel : "?", blockIdx.x, blockIdx.y, blockIdx.z,
                threadIdx.x, threadIdx.y, threadIdx.z, why.c_str());
   std::fflush(stderr);
   std::_Exit(3);
+}
+
+inline std::atomic<bool> g_active{false};
+
+inline void start_watchdog() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    std::thread([] {
+      unsigned long long last = g_progress.load();
+      auto since = std::chrono::steady_clock::now();
+      for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        unsigned long long now = g_progress.load();
+        auto t = std::chrono::steady_clock::now();
+        if (now != last || !g_active.load()) { last = now; since = t; continue; }
+        if (std::chrono::duration<double>(t - since).count() > timeout_s()) {
+          std::lock_guard<std::mutex> g(g_fail_mutex);
+          const char* w = g_waiting_at.load();
+          std::fprintf(stderr, "[cuda-emu] kernel %s: no barrier completed for %.0f s (threads wait at %s): "
+                       "divergent barrier or deadlock\n", g_launch ? g_launch->kernel : "?", timeout_s(), w ? w : "?");
+          std::fflush(stderr);
+          std::_Exit(3);
+        }
+      }
+    }).detach();
+  });
 }
 
 inline unsigned char* dynamic_shared() { return g_launch->dyn.data(); }
@@ -204,6 +238,8 @@ void launch(const char* name, K kernel, dim3 grid, dim3 block, size_t shared_byt
   L.dyn.assign(shared_bytes + 16, 0xFF);
   L.dyn_bytes = shared_bytes;
   g_launch = &L;
+  start_watchdog();
+  g_active = true;
   blockDim = block;
   gridDim = grid;
   auto body = [&](unsigned t) {
@@ -227,6 +263,7 @@ void launch(const char* name, K kernel, dim3 grid, dim3 block, size_t shared_byt
   pool.reserve(nthreads);
   for (unsigned t = 0; t < nthreads; ++t) pool.emplace_back(body, t);
   for (auto& th : pool) th.join();
+  g_active = false;
   g_launch = nullptr;
 }
 
