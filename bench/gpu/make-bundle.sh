@@ -58,9 +58,13 @@ DEPS=$("$JBIN/jdeps" --print-module-deps --ignore-missing-deps --multi-release 2
     "$B"/lib/*.jar "$B/junit-console.jar" "$B/test-classes" 2>/dev/null | tail -1)
 # Loaded reflectively or through FFM only: logging, Unsafe users, jcmd-free management not needed.
 MODS="$DEPS,java.logging,jdk.unsupported"
+# netlib's optional VectorBLAS pulls in the incubating Vector API, which ncj does not use.
+MODS=$(echo "$MODS" | tr ',' '\n' | grep -v '^jdk.incubator.vector$' | paste -sd, -)
 echo "modules: $MODS"
 "$JBIN/jlink" --add-modules "$MODS" --strip-debug --no-man-pages --no-header-files \
     --compress=zip-9 --output "$B/jre"
+# The working tree and the bundle travel together under a 64 MiB limit: drop libjvm's symbols.
+command -v strip >/dev/null && strip --strip-unneeded "$B/jre/lib/server/libjvm.so" || true
 
 echo "== bundle"
 du -sh "$B"/* | sort -h
