@@ -105,6 +105,12 @@ final class CudaPairwise {
             });
             Cuda.check(cuMemcpyDtoH(Pointer.to(out), gm.ptr(), 8L * out.length), "cuMemcpyDtoH pairwise grid");
         }
+        if (kernel.logSpace()) {
+            // The kernel writes log-values for log-space kernels (ABI.md); the grid holds values.
+            for (int i = 0; i < out.length; i++) {
+                out[i] = kernel.logSign() * Math.exp(out[i]);
+            }
+        }
         return out;
     }
 
