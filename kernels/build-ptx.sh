@@ -5,7 +5,8 @@
 #
 # Exact command, per family, run from kernels/ with relative paths:
 #   nvcc -ptx -arch=compute_75 -O3 -std=c++17 <family>.cu -o <out>/<family>.ptx
-# No -lineinfo and no -G: the PTX then carries no file paths, and nvcc writes no
+# No -lineinfo and no -G: the PTX then carries no file paths (and kernels/ uses no static
+# device functions, whose _INTERNAL_ names hash the source path), and nvcc writes no
 # timestamps, so the output is a deterministic function of the sources and the nvcc
 # version (native-tests/ptx-fresh.sh checks this against the committed files).
 # compute_75 is the lowest virtual architecture nvcc 13 emits; the driver JIT-compiles it

@@ -1,14 +1,19 @@
 // nc_common.cuh: helpers shared by the kernel families (included by every kernels/*.cu).
 //
-// Everything here is a static inline __device__ function or a macro, so that each
-// kernel file is a self-contained module (no relocatable device code) and the files can
-// also be compiled together with the host emulation (native-tests/emu/cuda_emu.h, which
+// Everything here is an inline __device__ function or a macro, so that each kernel file is
+// a self-contained module (no relocatable device code) and the files can also be compiled
+// together with the host emulation (native-tests/emu/cuda_emu.h, which
 // defines NC_HOST_EMU and must be included first).
 //
 // Allowed CUDA subset (kept so that the emulator stays small): __syncthreads,
 // __shfl_*_sync / __ballot_sync / __syncwarp with the full mask, atomicAdd on
 // float/double/unsigned/unsigned long long, __ldg, static __shared__ arrays and dynamic
 // shared memory through NC_DYN_SHARED, basic math.
+//
+// Reproducible PTX: no `static` functions or anonymous namespaces in kernels/ -- nvcc names
+// internal-linkage symbols (and the static __shared__ arrays inside them)
+// _INTERNAL_<hash of the source path>_..., so the PTX would depend on where it was built.
+// native-tests/ptx-fresh.sh rejects such names.
 #pragma once
 
 #define NC_FULL_MASK 0xffffffffu
@@ -23,7 +28,7 @@
   T* name = reinterpret_cast<T*>(nc_dyn_smem_)
 #endif
 
-#define NC_DEV static __device__ __forceinline__
+#define NC_DEV __device__ __forceinline__  // not static: internal-linkage names in PTX carry a path-dependent hash
 #define NC_MEMBER __device__ __forceinline__  // member functions (no storage class)
 #define NC_MEMBER_NOINLINE __device__ __noinline__  // keeps one copy of a large epilogue
 

@@ -19,6 +19,12 @@ for f in $FAMILIES; do
     status=1
   fi
 done
+# path-dependent content: internal-linkage names (hash of the source path) or file paths
+if grep -l -E '_INTERNAL_|\.file[[:space:]]' "$ptx_dir"/*.ptx >/dev/null 2>&1; then
+  echo "ptx-fresh: PTX depends on the build directory (_INTERNAL_ names or .file paths): $(grep -l -E '_INTERNAL_|\.file[[:space:]]' "$ptx_dir"/*.ptx | xargs -n1 basename | tr '\n' ' ')"
+  echo "ptx-fresh: use non-static (inline) device functions in kernels/, no -lineinfo"
+  status=1
+fi
 for p in "$ptx_dir"/*.ptx; do
   b=$(basename "$p" .ptx)
   case " $FAMILIES " in *" $b "*) ;; *) echo "ptx-fresh: $b.ptx has no kernels/$b.cu"; status=1 ;; esac
