@@ -14,7 +14,7 @@ import org.ncj.backend.Batch;
  * rejected batch leaves the accumulator exactly as it was.
  */
 public abstract sealed class Accumulator implements AutoCloseable
-        permits MeanAccumulator, CovarAccumulator, VarNormAccumulator, DecAccumulator {
+        permits MeanAccumulator, CentredAccumulator, DecAccumulator {
 
     protected final int k;
     protected final int d;
