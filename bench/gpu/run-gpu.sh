@@ -9,6 +9,7 @@
 #   4. native-tests/gpu.sh, if present
 #   5. compute-sanitizer memcheck and racecheck over KernelDriver (every kernel once)
 #   6. Throughput (class sums vs D2D copy, covariance vs FP32 peak and cuBLAS, pairwise at K=8192)
+#   7. bench/baseline_torch.py on the same shapes, and bench/compare.py: ncj / PyTorch per operation
 # Ends with one summary; exit status 0 only if every step that ran passed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -123,9 +124,20 @@ fi
 step "throughput" 60 "$LOG/throughput.txt" "${JAVA[@]}" -cp "$CP" org.ncj.backend.cuda.Throughput
 cat "$LOG/throughput.txt" | grep -v '^WARNING' | head -20
 
+# ---- 7. the PyTorch baseline on the same shapes (the way the Python package computes)
+PY=$(command -v python3 || true)
+if [[ -n "$PY" ]] && "$PY" -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
+  step "torch baseline" 150 "$LOG/baseline-gpu.json" "$PY" bench/baseline_torch.py --device cuda --preset gpu
+  "$PY" bench/compare.py gpu "$LOG/throughput.txt" "$LOG/baseline-gpu.json" > "$LOG/compare.txt" 2>&1
+  cat "$LOG/compare.txt"
+else
+  note "torch baseline: python3 with CUDA PyTorch not found, skipped"
+fi
+
 # ---- summary
 echo
 echo "================ ncj GPU summary ($(( $(date +%s) - START ))s, logs in $LOG) ================"
 printf '%s\n' "${SUMMARY[@]}" | tee "$LOG/summary.txt"
 grep -E 'GB/s|TFLOP/s|Gpairs' "$LOG/throughput.txt" 2>/dev/null | tee -a "$LOG/summary.txt"
+cat "$LOG/compare.txt" 2>/dev/null | tee -a "$LOG/summary.txt"
 exit $FAIL
