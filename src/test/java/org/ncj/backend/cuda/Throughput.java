@@ -137,16 +137,16 @@ public final class Throughput {
             System.out.printf("pinned H2D copy: %.1f GB/s (%d x %d MiB)%n", reps * chunk / t / 1e9, reps, chunk >> 20);
             double h2d = reps * chunk / t;
             int[][] shapes = {{10, 1 << 19}, {1000, 1 << 20}, {50257, 1 << 18}};
+            float[] x = new float[(1 << 20) * d]; // 2 GiB, shared by the shapes (fits -Xmx4g)
+            SplittableRandom rx = new SplittableRandom(1);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rx.nextDouble();
+            }
             for (int[] sh : shapes) {
                 int k = sh[0];
                 int n = sh[1];
-                SplittableRandom r = new SplittableRandom(k);
-                float[] x = new float[n * d];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (float) r.nextDouble();
-                }
-                int[] y = r.ints(n, 0, k).toArray();
-                Batch b = Batch.of(x, n, d, y);
+                int[] y = new SplittableRandom(k).ints(n, 0, k).toArray();
+                Batch b = new Batch(java.nio.FloatBuffer.wrap(x), java.nio.IntBuffer.wrap(y), n, d);
                 double bytes = 4.0 * n * d + 4.0 * n;
                 for (DType dt : DType.values()) {
                     try (CudaClassSums s = cuda.classSums(k, d, dt)) {
