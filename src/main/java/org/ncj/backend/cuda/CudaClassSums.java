@@ -11,8 +11,17 @@ import org.ncj.backend.ClassSums;
 
 /**
  * Class sums and counts with float64 totals in device memory. Chooses the shared-memory kernel
- * when a block's private K×D copy fits in 48 KiB ({@code nc_class_sums_small_*}), else one warp
- * per row with atomics into the totals ({@code nc_class_sums_large_*}).
+ * when a block's private K×D copy fits in 48 KiB ({@code nc_class_sums_small_*}). Above that:
+ * <ul>
+ *   <li>host batches ({@link #add}): each staged piece's rows are grouped by label on the host
+ *       (stable counting sort, {@link LabelSort}), {@code seg} (k+1 longs) and {@code order}
+ *       (rows ints) are uploaded with the piece, and {@code nc_class_sums_sorted_*} sums each
+ *       (class, column) in row order: coalesced, no atomics, deterministic. A piece so skewed
+ *       that one class holds more than {@link #sortedMaxSegment} rows falls back to the
+ *       atomic kernel (one block per class would serialize it);</li>
+ *   <li>device-resident batches ({@link #addDevice}): one warp per row with float64 atomics
+ *       into the totals ({@code nc_class_sums_large_*}), not deterministic in the last bits.</li>
+ * </ul>
  */
 public final class CudaClassSums extends Resource implements ClassSums {
     private static final int SMALL_SHARED_LIMIT = 48 * 1024;
@@ -24,6 +33,13 @@ public final class CudaClassSums extends Resource implements ClassSums {
     private final DType dtype;
     private final DeviceMemory sums;
     private final DeviceMemory counts;
+    /** Counting-sort scratch (k+1), used under the stager's lock. */
+    private int[] cursor;
+    /** Largest class count of the piece last filled (stager lock: fill, then its kernel). */
+    private int pieceMaxSegment;
+    /** Pieces summed by the sorted / atomic kernel (host batches above the small-K limit). */
+    long sortedPieces;
+    long atomicPieces;
 
     CudaClassSums(CudaBackend backend, int k, int d, DType dtype) {
         super("ClassSums(k=" + k + ", d=" + d + ", " + dtype + ")");
@@ -61,7 +77,57 @@ public final class CudaClassSums extends Resource implements ClassSums {
         if (batch.n() == 0) {
             return;
         }
-        backend.stager().stage(batch, 0, (x, y, n, stream) -> launch(x, y, n, stream));
+        if (usesSmall(k, d, dtype)) {
+            backend.stager().stage(batch, 0, (x, y, n, stream) -> launch(x, y, n, stream));
+            return;
+        }
+        Stager.PieceExtra sort = new Stager.PieceExtra() {
+            @Override
+            public long fixedBytes() {
+                return 8L * (k + 1);
+            }
+
+            @Override
+            public long rowBytes() {
+                return 4;
+            }
+
+            @Override
+            public void fill(java.nio.IntBuffer labels, int first, int rows, java.nio.ByteBuffer dst) {
+                if (cursor == null) {
+                    cursor = new int[k + 1];
+                }
+                java.nio.LongBuffer seg = dst.asLongBuffer();
+                dst.position((int) fixedBytes());
+                java.nio.IntBuffer order = dst.slice().order(dst.order()).asIntBuffer();
+                pieceMaxSegment = LabelSort.sort(labels, first, rows, k, seg, order, cursor);
+            }
+        };
+        long segBytes = sort.fixedBytes();
+        backend.stager().stage(batch, 0, sort, (x, y, extra, n, stream) -> {
+            if (pieceMaxSegment <= sortedMaxSegment(n, d)) {
+                sortedPieces++;
+                launchSorted(x, extra + segBytes, extra, stream);
+            } else {
+                atomicPieces++;
+                launch(x, y, n, stream);
+            }
+        });
+    }
+
+    /**
+     * Largest class count of a piece for which the sorted kernel is used: a (class, column) thread
+     * walks its rows 8 loads at a time, so its serial chain (about maxSegment/8 dependent load
+     * rounds) must stay within the time of the piece's host-to-device copy (n·d·4 bytes), which
+     * it overlaps: at least 4096 rows, and n·d/2048 for large pieces.
+     */
+    static long sortedMaxSegment(long n, int d) {
+        return Math.max(4096, n * d / 2048);
+    }
+
+    private void launchSorted(long x, long order, long seg, CudaStream stream) {
+        ctx.launch(dtype == DType.FLOAT32 ? Kernel.CLASS_SUMS_SORTED_F32 : Kernel.CLASS_SUMS_SORTED_F64, k,
+                (d + 255) / 256, 256, 0, stream.get(), x, order, seg, d, k, sums, counts);
     }
 
     /**

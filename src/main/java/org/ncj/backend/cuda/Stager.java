@@ -29,6 +29,25 @@ final class Stager extends Resource {
         void run(long x, long y, long rows, CudaStream compute);
     }
 
+    /**
+     * Per-piece host data uploaded with the piece, after x and the labels (8-byte aligned):
+     * {@code fixedBytes() + rowBytes() * rows} bytes, written by {@link #fill} from the piece's
+     * labels (rows {@code [first, first + rows)} of the batch's label buffer).
+     */
+    interface PieceExtra {
+        long fixedBytes();
+
+        long rowBytes();
+
+        /** Writes the extra data into {@code dst} (native order, position 0, exactly the extra bytes). */
+        void fill(IntBuffer labels, int first, int rows, ByteBuffer dst);
+    }
+
+    /** {@link PieceKernel} that also gets the device address of the piece's {@link PieceExtra} data. */
+    interface PieceKernelExtra {
+        void run(long x, long y, long extra, long rows, CudaStream compute);
+    }
+
     private final CudaContext ctx;
     private final long stageBytes;
     final CudaStream copy;
@@ -93,13 +112,24 @@ final class Stager extends Resource {
      * Returns without waiting for the kernels.
      */
     synchronized void stage(Batch batch, long extraRowBytes, PieceKernel kernel) {
+        stage(batch, extraRowBytes, null, (x, y, e, m, s) -> kernel.run(x, y, m, s));
+    }
+
+    /**
+     * As {@link #stage(Batch, long, PieceKernel)}, also uploading {@code extra}'s per-piece data
+     * (needs labels) in the same copy, right after the labels at an 8-byte aligned offset.
+     */
+    synchronized void stage(Batch batch, long extraRowBytes, PieceExtra extra, PieceKernelExtra kernel) {
         ensureOpen();
+        if (extra != null && batch.labels() == null) {
+            throw new IllegalArgumentException("per-piece extra data needs labels");
+        }
         ctx.makeCurrent();
         int n = batch.n();
         int d = batch.d();
         boolean labelled = batch.labels() != null;
         long rowBytes = 4L * d + (labelled ? 4 : 0);
-        long rows = piece(n, rowBytes + extraRowBytes);
+        long rows = piece(n, rowBytes + extraRowBytes + (extra == null ? 0 : extra.rowBytes()));
         FloatBuffer x = batch.x();
         IntBuffer y = batch.labels();
         int xPos = x.position();
@@ -109,7 +139,9 @@ final class Stager extends Resource {
             int m = (int) Math.min(rows, n - done);
             Slot s = slots[next];
             long xBytes = 4L * m * d;
-            long need = xBytes + (labelled ? 4L * m : 0);
+            long yEnd = xBytes + (labelled ? 4L * m : 0);
+            long extraOff = (yEnd + 7) & ~7L;
+            long need = extra == null ? yEnd : extraOff + extra.fixedBytes() + extra.rowBytes() * m;
             try {
                 s.ensure(need);
                 if (extraRowBytes > 0) {
@@ -130,12 +162,16 @@ final class Stager extends Resource {
                 hb.position((int) xBytes);
                 hb.slice().order(hb.order()).asIntBuffer().put(0, y, yPos + done, m);
             }
+            if (extra != null) {
+                hb.limit((int) need).position((int) extraOff);
+                extra.fill(y, yPos + done, m, hb.slice().order(hb.order()));
+            }
             s.consumed.waitOn(copy);
             Cuda.check(cuMemcpyHtoDAsync(s.dev.ptr(), s.host.ptr(), need, copy.get()), "cuMemcpyHtoDAsync batch");
             s.copied.record(copy);
             s.copied.waitOn(compute);
             long xa = s.dev.address();
-            kernel.run(xa, labelled ? xa + xBytes : 0L, m, compute);
+            kernel.run(xa, labelled ? xa + xBytes : 0L, extra == null ? 0L : xa + extraOff, m, compute);
             s.consumed.record(compute);
             done += m;
         }

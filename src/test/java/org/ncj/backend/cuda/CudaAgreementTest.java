@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -256,6 +257,43 @@ class CudaAgreementTest extends CudaTestBase {
                 }
                 assertEquals(1.0, norm, 1e-9, "eigenvector norm");
                 assertTrue(res < 1e-8 * Math.max(1, n), "residual " + res + " of eigenvector " + e + " n=" + n);
+            }
+        }
+    }
+
+    @Test
+    void largeKHostBatchesAreSortedDeterministicAndSkewedPiecesFallBack() {
+        int k = 1000;
+        int d = 300; // two column blocks, the second partial
+        Batch b = batch(20_000, d, k, 17);
+        float[] xs = new float[6000 * d];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = 1f + (i % 101) * 0.01f;
+        }
+        int[] ys = new int[6000]; // one class holds every row: over the sorted kernel's limit
+        Arrays.fill(ys, 999);
+        Batch skewed = Batch.of(xs, 6000, d, ys);
+        for (DType t : DType.values()) {
+            double[] first = null;
+            for (int rep = 0; rep < 2; rep++) {
+                try (CudaClassSums g = cuda.classSums(k, d, t); ClassSums c = cpu.classSums(k, d, t)) {
+                    g.add(b);
+                    c.add(b);
+                    assertTrue(g.sortedPieces > 0 && g.atomicPieces == 0, "sorted path for balanced pieces");
+                    double[] s = g.sums();
+                    assertArrayEquals(c.counts(), g.counts(), "counts");
+                    assertClose(c.sums(), s, tol(t), "sorted class sums");
+                    if (first == null) {
+                        first = s;
+                    } else {
+                        assertArrayEquals(first, s, "sorted class sums are bit-for-bit repeatable");
+                    }
+                    g.add(skewed);
+                    c.add(skewed);
+                    assertTrue(g.atomicPieces > 0, "atomic fallback for a one-class piece");
+                    assertArrayEquals(c.counts(), g.counts(), "counts after skewed");
+                    assertClose(c.sums(), g.sums(), tol(t), "class sums after skewed");
+                }
             }
         }
     }

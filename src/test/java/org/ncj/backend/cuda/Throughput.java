@@ -2,12 +2,16 @@ package org.ncj.backend.cuda;
 
 import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 
+import java.util.SplittableRandom;
+
 import org.ncj.DType;
+import org.ncj.backend.Batch;
 import org.ncj.kernels.PairKernel;
 
 /**
@@ -99,6 +103,7 @@ public final class Throughput {
                     System.out.println("cuBLAS baseline skipped: " + e.getMessage());
                 }
             }
+            hostBatchClassSums(cuda);
             int kp = 8192;
             int dp = 512;
             double[] p = CudaAgreementTest.points(kp, dp, 1);
@@ -107,6 +112,63 @@ public final class Throughput {
                 double tp = time(3, () -> cuda.pairwiseStats(p, kp, dp, pk, 64));
                 System.out.printf("pairwise stats %s K=%d d=%d f64: %.3f s, %.2f Gpairs/s, %.2f TFLOP/s (2d per pair)%n",
                         pk.name(), kp, dp, tp, pairs / tp / 1e9, pairs * 2 * dp / tp / 1e12);
+            }
+        }
+    }
+
+    /**
+     * Class sums through the host-batch path (pinned staging + H2D copy + kernel, as {@code add}
+     * runs them) with uniform random labels, vs the pinned H2D bandwidth of the same run: the
+     * host path cannot beat the copy, so "% of H2D" is ours vs the limit.
+     */
+    static void hostBatchClassSums(CudaBackend cuda) {
+        CudaContext ctx = cuda.context();
+        Stager st = cuda.stager();
+        int d = 512;
+        long chunk = 64L << 20;
+        try (PinnedMemory h = PinnedMemory.allocate(ctx, chunk); DeviceMemory dv = DeviceMemory.allocate(ctx, chunk)) {
+            int reps = 16;
+            double t = time(3, () -> st.onCompute(() -> {
+                for (int i = 0; i < reps; i++) {
+                    Cuda.check(cuMemcpyHtoDAsync(dv.ptr(), h.ptr(), chunk, st.copy.get()), "cuMemcpyHtoDAsync");
+                }
+                st.copy.sync();
+            }));
+            System.out.printf("pinned H2D copy: %.1f GB/s (%d x %d MiB)%n", reps * chunk / t / 1e9, reps, chunk >> 20);
+            double h2d = reps * chunk / t;
+            int[][] shapes = {{10, 1 << 19}, {1000, 1 << 20}, {50257, 1 << 18}};
+            float[] x = new float[(1 << 20) * d]; // 2 GiB, shared by the shapes (fits -Xmx4g)
+            SplittableRandom rx = new SplittableRandom(1);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rx.nextDouble();
+            }
+            for (int[] sh : shapes) {
+                int k = sh[0];
+                int n = sh[1];
+                int[] y = new SplittableRandom(k).ints(n, 0, k).toArray();
+                Batch b = new Batch(java.nio.FloatBuffer.wrap(x), java.nio.IntBuffer.wrap(y), n, d);
+                double bytes = 4.0 * n * d + 4.0 * n;
+                for (DType dt : DType.values()) {
+                    try (CudaClassSums s = cuda.classSums(k, d, dt)) {
+                        double ts = time(3, () -> {
+                            s.add(b);
+                            s.counts(); // waits for the staged work
+                        });
+                        // determinism of the sorted path: two fresh accumulators, same bits
+                        String det = "";
+                        if (!CudaClassSums.usesSmall(k, d, dt)) {
+                            try (CudaClassSums a = cuda.classSums(k, d, dt); CudaClassSums c = cuda.classSums(k, d, dt)) {
+                                a.add(b);
+                                c.add(b);
+                                det = ", bitwise repeatable " + java.util.Arrays.equals(a.sums(), c.sums());
+                            }
+                        }
+                        String path = CudaClassSums.usesSmall(k, d, dt) ? "small"
+                                : "sorted pieces " + s.sortedPieces + ", atomic pieces " + s.atomicPieces;
+                        System.out.printf("class sums HOST batch k=%d d=%d n=%d %s (%s): %.1f GB/s incl. H2D = %.0f%% of pinned H2D%s%n",
+                                k, d, n, dt, path, bytes / ts / 1e9, 100 * bytes / ts / h2d, det);
+                    }
+                }
             }
         }
     }
