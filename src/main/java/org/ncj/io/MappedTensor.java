@@ -14,7 +14,7 @@ import java.util.Objects;
  * {@link java.nio.channels.FileChannel#map(java.nio.channels.FileChannel.MapMode, long, long, Arena)}
  * and so are not limited to 2 GB.
  */
-public abstract sealed class MappedTensor implements Tensor2D permits NpyArray {
+public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, SafetensorsTensor {
 
     private final Path file;
     private final String name;
