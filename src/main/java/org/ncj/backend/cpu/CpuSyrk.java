@@ -1,8 +1,14 @@
 package org.ncj.backend.cpu;
 
+import dev.ludovic.netlib.blas.BLAS;
+
 /**
  * Symmetric rank-n update {@code C += XᵀX} (upper triangle) for a row-major n×d batch X, the
  * within-class covariance's inner loop.
+ *
+ * <p>With a native BLAS on the system ({@code libblas.so.3}, e.g. Debian's OpenBLAS, found by
+ * {@code dev.ludovic.netlib}) the update is BLAS {@code ssyrk}/{@code dsyrk}: measured here at
+ * 5–10× the Java kernel below (bench/RESULTS.md). Without one, the Java kernel runs.
  *
  * <p>Blocked for the JIT's auto-vectoriser: a task owns 4 output rows and walks the samples 4 at
  * a time, so each pass over a contiguous column range does 16 multiply-adds per 4 loads of X and
@@ -19,14 +25,69 @@ final class CpuSyrk {
     private CpuSyrk() {
     }
 
+    /** Rows per native float32 SYRK call before its float partial is added to the float64 C. */
+    static final int NATIVE_CHUNK = 1024;
+
+    private static final BLAS NATIVE = nativeBlas();
+
+    private static BLAS nativeBlas() {
+        if (Boolean.getBoolean("ncj.cpu.javaSyrk")) {
+            return null;
+        }
+        try {
+            BLAS b = BLAS.getInstance();
+            return b.getClass().getSimpleName().startsWith("JNI") ? b : null;
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** "native BLAS (class)" or "Java kernel": which SYRK the CPU backend uses. */
+    static String implementation() {
+        return NATIVE != null ? "native BLAS (" + NATIVE.getClass().getSimpleName() + ")" : "Java kernel";
+    }
+
     /** {@code c[i*d + j] += Σ_t x[t*d + i] x[t*d + j]} for j >= i. */
     static void upperF32(float[] x, int n, int d, double[] c) {
+        if (NATIVE != null) {
+            nativeF32(x, n, d, c);
+            return;
+        }
         CpuBackend.parallelFor((d + ROWS - 1) / ROWS, g -> bandF32(x, n, d, g * ROWS, c));
     }
 
     /** Float64 variant of {@link #upperF32}. */
     static void upperF64(double[] x, int n, int d, double[] c) {
+        if (NATIVE != null) {
+            // Row-major n×d X is column-major d×n A; AAᵀ's column-major lower triangle is our
+            // row-major upper triangle.
+            NATIVE.dsyrk("L", "N", d, n, 1.0, x, d, 1.0, c, d);
+            return;
+        }
         CpuBackend.parallelFor((d + ROWS - 1) / ROWS, g -> bandF64(x, n, d, g * ROWS, c));
+    }
+
+    /** The Java kernel regardless of a native BLAS (tests, benchmarks). */
+    static void javaUpperF32(float[] x, int n, int d, double[] c) {
+        CpuBackend.parallelFor((d + ROWS - 1) / ROWS, g -> bandF32(x, n, d, g * ROWS, c));
+    }
+
+    /** The Java kernel regardless of a native BLAS (tests, benchmarks). */
+    static void javaUpperF64(double[] x, int n, int d, double[] c) {
+        CpuBackend.parallelFor((d + ROWS - 1) / ROWS, g -> bandF64(x, n, d, g * ROWS, c));
+    }
+
+    private static void nativeF32(float[] x, int n, int d, double[] c) {
+        float[] part = new float[d * d];
+        for (int t0 = 0; t0 < n; t0 += NATIVE_CHUNK) {
+            int rows = Math.min(NATIVE_CHUNK, n - t0);
+            NATIVE.ssyrk("L", "N", d, rows, 1f, x, t0 * d, d, 0f, part, 0, d);
+            for (int i = 0; i < d; i++) {
+                for (int j = i; j < d; j++) {
+                    c[i * d + j] += part[i * d + j];
+                }
+            }
+        }
     }
 
     /** Mirrors the upper triangle of a d×d row-major matrix into its lower triangle. */

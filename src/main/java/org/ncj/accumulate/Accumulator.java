@@ -1,0 +1,222 @@
+package org.ncj.accumulate;
+
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.Objects;
+
+import org.ncj.DType;
+import org.ncj.backend.Backend;
+import org.ncj.backend.Batch;
+
+/**
+ * Common ground of the accumulators: shape, dtype, the backend that computes, input validation,
+ * and the batch overloads. A batch is validated completely before any state changes, so a
+ * rejected batch leaves the accumulator exactly as it was.
+ */
+public abstract sealed class Accumulator implements AutoCloseable
+        permits MeanAccumulator, CovarAccumulator, VarNormAccumulator, DecAccumulator {
+
+    protected final int k;
+    protected final int d;
+    protected final DType dtype;
+    protected final Backend backend;
+    private boolean closed;
+
+    Accumulator(int k, int d, Backend backend, DType dtype) {
+        if (k < 1) {
+            throw new IllegalArgumentException("number of classes K must be >= 1, got " + k);
+        }
+        if (d < 1) {
+            throw new IllegalArgumentException("embedding dimension D must be >= 1, got " + d);
+        }
+        this.k = k;
+        this.d = d;
+        this.backend = Objects.requireNonNull(backend, "backend");
+        this.dtype = Objects.requireNonNull(dtype, "dtype");
+    }
+
+    /** Number of classes K. */
+    public int numClasses() {
+        return k;
+    }
+
+    /** Embedding dimension D. */
+    public int dim() {
+        return d;
+    }
+
+    /** Working precision. */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** Adds a row-major batch of {@code labels.length} rows of dimension D. */
+    public final void accumulate(float[] x, int[] labels) {
+        Objects.requireNonNull(x, "x");
+        if (x.length % d != 0) {
+            throw new IllegalArgumentException("batch of " + x.length + " floats is not a whole number of rows of D = " + d
+                    + " (d != D?)");
+        }
+        accumulate(Batch.of(x, x.length / d, d, labels));
+    }
+
+    /** Adds a batch given as rows; each row must have length D. */
+    public final void accumulate(float[][] x, int[] labels) {
+        Objects.requireNonNull(x, "x");
+        for (int i = 0; i < x.length; i++) {
+            if (x[i].length != d) {
+                throw new IllegalArgumentException("row " + i + " has dimension " + x[i].length + " but the accumulator has D = " + d);
+            }
+        }
+        accumulate(x.length == 0 ? Batch.of(new float[0], 0, d, labels) : Batch.of(x, labels));
+    }
+
+    /** Adds {@code n} rows from a buffer (heap or direct, from its position) with labels from a buffer. */
+    public final void accumulate(FloatBuffer x, IntBuffer labels, int n) {
+        accumulate(Batch.of(x, n, d, labels));
+    }
+
+    /** Adds a batch. */
+    public final void accumulate(Batch batch) {
+        ensureOpen();
+        if (batch.d() != d) {
+            throw new IllegalArgumentException("batch has dimension d = " + batch.d() + " but the accumulator has D = " + d);
+        }
+        validate(batch);
+        add(batch);
+    }
+
+    /**
+     * Adds a batch after checking that {@code means} are the ones this accumulator was built with
+     * (the Python package passes M with every batch). The numbers are compared only when a
+     * different object arrives; the same object is recognised by reference, never re-hashed.
+     */
+    public final void accumulate(float[] x, int[] labels, Means means) {
+        checkMeans(means);
+        accumulate(x, labels);
+    }
+
+    void checkMeans(Means given) {
+        ensureOpen();
+        Means bound = boundMeans();
+        if (bound == null) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " takes no means");
+        }
+        if (given == lastCheckedMeans || given == bound) {
+            return;
+        }
+        if (!bound.sameValues(given)) {
+            throw new IllegalArgumentException("the means given differ from the means this " + getClass().getSimpleName()
+                    + " was built with: build a new accumulator for new means");
+        }
+        lastCheckedMeans = given;
+    }
+
+    private Means lastCheckedMeans;
+
+    /** The means a second-pass accumulator was built with, or null. */
+    Means boundMeans() {
+        return null;
+    }
+
+    /** Second-pass check: every label must name a class that has a mean. */
+    static void checkLabelsHaveMeans(Batch batch, Means means) {
+        IntBuffer y = batch.labels();
+        int p = y.position();
+        for (int i = 0; i < batch.n(); i++) {
+            int label = y.get(p + i);
+            if (!means.isPresent(label)) {
+                throw new IllegalArgumentException("label " + label + " at row " + i
+                        + " has no class mean (class " + label + " had no samples in the mean pass)");
+            }
+        }
+    }
+
+    /** Checks labels and values; throws before anything changes. */
+    void validate(Batch batch) {
+        checkLabels(batch);
+        checkFinite(batch);
+    }
+
+    /** Adds a validated batch. */
+    abstract void add(Batch batch);
+
+    void checkLabels(Batch batch) {
+        if (batch.labels() == null) {
+            if (k != 1) {
+                throw new IllegalArgumentException("batch has no labels, which only a K = 1 accumulator accepts (K = " + k + ")");
+            }
+            return;
+        }
+        IntBuffer y = batch.labels();
+        int p = y.position();
+        for (int i = 0; i < batch.n(); i++) {
+            int label = y.get(p + i);
+            if (label < 0 || label >= k) {
+                throw new IllegalArgumentException("label " + label + " at row " + i + " is outside [0, " + k + ")");
+            }
+        }
+    }
+
+    static void checkFinite(Batch batch) {
+        FloatBuffer x = batch.x();
+        int p = x.position();
+        int len = batch.n() * batch.d();
+        if (x.hasArray()) {
+            float[] a = x.array();
+            int off = x.arrayOffset() + p;
+            for (int i = 0; i < len; i++) {
+                if (!Float.isFinite(a[off + i])) {
+                    throw nonFinite(a[off + i], i, batch.d());
+                }
+            }
+        } else {
+            for (int i = 0; i < len; i++) {
+                float v = x.get(p + i);
+                if (!Float.isFinite(v)) {
+                    throw nonFinite(v, i, batch.d());
+                }
+            }
+        }
+    }
+
+    private static IllegalArgumentException nonFinite(float v, int index, int d) {
+        return new IllegalArgumentException("non-finite value " + v + " at row " + (index / d) + ", column " + (index % d));
+    }
+
+    /** Labels of a batch as an array, or all zeros for an unlabelled batch (K = 1). */
+    static int[] labelsOrZeros(Batch b) {
+        int[] y = b.labelArray();
+        return y != null ? y : new int[b.n()];
+    }
+
+    /** A batch with explicit zero labels when it came without (K = 1). */
+    static Batch labelled(Batch b) {
+        return b.labels() != null ? b : new Batch(b.x(), IntBuffer.wrap(new int[b.n()]), b.n(), b.d());
+    }
+
+    final void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(getClass().getSimpleName() + " is closed");
+        }
+    }
+
+    final void checkShape(Means means) {
+        if (means.numClasses() != k || means.dim() != d) {
+            throw new IllegalArgumentException("means are K x D = " + means.numClasses() + " x " + means.dim()
+                    + " but the accumulator is " + k + " x " + d);
+        }
+    }
+
+    /** Releases backend resources (device memory); closing twice is an error. */
+    @Override
+    public void close() {
+        if (closed) {
+            throw new IllegalStateException(getClass().getSimpleName() + " closed twice");
+        }
+        closed = true;
+        release();
+    }
+
+    abstract void release();
+}

@@ -1,0 +1,574 @@
+package org.ncj.measure;
+
+import java.util.Arrays;
+
+import org.ncj.accumulate.Agreement;
+import org.ncj.accumulate.Classifier;
+import org.ncj.accumulate.Covariance;
+import org.ncj.accumulate.Means;
+import org.ncj.accumulate.VarNorms;
+import org.ncj.backend.Backend;
+import org.ncj.backend.SymmetricEigen;
+import org.ncj.backend.cpu.CpuBackend;
+import org.ncj.kernels.PairKernel;
+import org.ncj.kernels.PairStats;
+
+/**
+ * The neural-collapse measures, named as in the Python package (rhubarbwu/neural-collapse) and
+ * defined exactly in {@code METRICS.md}. Every measure runs over the selected classes of its
+ * {@link Means}; K below is their number.
+ *
+ * <p>Overloads without a {@link Backend} run on the CPU; pass a backend to put the pairwise
+ * statistics and eigen-decompositions on a GPU.
+ */
+public final class Measures {
+    /** Default tile size of the pairwise walks (the Python package's examples use 64). */
+    public static final int DEFAULT_TILE = 64;
+    /** Above this K the K×K Gram of the ETF errors is replaced by D×D identities. */
+    static int gramLimit = 4096;
+
+    private static final Backend CPU = new CpuBackend();
+
+    private Measures() {
+    }
+
+    // ---------------------------------------------------------------- NC1
+
+    /**
+     * {@code nc1_pinv = Tr(Σ_W Σ_B⁺) / K} (Papyan et al. 2020), with the cutoff of METRICS.md: at
+     * most {@code r = min(K−1, D)} eigenpairs, eigenvalues {@code λ ≤ max(K, D)·eps·λ_max} treated
+     * as zero, eps of the type the means were accumulated in. Needs an eigen-decomposition of
+     * order min(K, D) only (the K×K Gram when K ≤ D).
+     */
+    public static double covariancePinv(Covariance sw, Means m) {
+        return covariancePinv(sw, m, CPU);
+    }
+
+    public static double covariancePinv(Covariance sw, Means m, Backend backend) {
+        return nc1Trace(sw, m, backend, true);
+    }
+
+    /**
+     * {@code nc1_svd}: as {@link #covariancePinv} with Σ_B⁺ built from the top
+     * {@code r = min(K−1, D)} eigenpairs only (Han et al. 2022). Defined for K − 1 ≥ D too, where
+     * it equals {@code nc1_pinv}.
+     */
+    public static double covarianceSvd(Covariance sw, Means m) {
+        return covarianceSvd(sw, m, CPU);
+    }
+
+    public static double covarianceSvd(Covariance sw, Means m, Backend backend) {
+        return nc1Trace(sw, m, backend, false);
+    }
+
+    /** {@code nc1_quot = Tr(Σ_W) / Tr(Σ_B)} (Tirer et al. 2023). */
+    public static double covarianceQuotient(Covariance sw, Means m) {
+        checkSame(sw.means(), m);
+        int k = needClasses(m, 2, "nc1_quot");
+        double[] mc = m.centred();
+        double trB = 0;
+        for (double v : mc) {
+            trB += v * v;
+        }
+        return sw.trace() / (trB / k);
+    }
+
+    private static double nc1Trace(Covariance sw, Means m, Backend backend, boolean cutoff) {
+        checkSame(sw.means(), m);
+        int k = needClasses(m, 2, "nc1");
+        int d = m.dim();
+        double[] mc = m.centred();
+        double[] s = sw.sigmaW();
+        int r = Math.min(k - 1, d);
+        double eps = m.dtype().eps();
+        double total = 0;
+        if (k <= d) {
+            // Σ_B = M̃ᵀM̃/K = V S² Vᵀ/K with M̃ = U S Vᵀ, so Tr(Σ_W Σ_B⁺)/K = Σ s⁻² vᵀΣ_W v and v = M̃ᵀu/s.
+            SymmetricEigen e = backend.eigh(gram(mc, k, d), k);
+            double lmax = e.values()[k - 1];
+            double floor = cutoff ? Math.max(k, d) * eps * lmax : 0;
+            double[] v = new double[d];
+            double[] sv = new double[d];
+            for (int idx = k - 1; idx >= k - r; idx--) {
+                double lambda = e.values()[idx];
+                if (!(lambda > floor)) {
+                    break;
+                }
+                double sInv = 1 / Math.sqrt(lambda);
+                Arrays.fill(v, 0);
+                for (int c = 0; c < k; c++) {
+                    double u = e.vector(idx, c) * sInv;
+                    for (int j = 0; j < d; j++) {
+                        v[j] += u * mc[c * d + j];
+                    }
+                }
+                total += quadratic(s, v, sv, d) / lambda;
+            }
+        } else {
+            double[] sb = new double[d * d];
+            for (int c = 0; c < k; c++) {
+                for (int i = 0; i < d; i++) {
+                    double a = mc[c * d + i];
+                    for (int j = i; j < d; j++) {
+                        sb[i * d + j] += a * mc[c * d + j];
+                    }
+                }
+            }
+            for (int i = 0; i < d; i++) {
+                for (int j = i; j < d; j++) {
+                    sb[i * d + j] /= k;
+                    sb[j * d + i] = sb[i * d + j];
+                }
+            }
+            SymmetricEigen e = backend.eigh(sb, d);
+            double lmax = e.values()[d - 1];
+            double floor = cutoff ? Math.max(k, d) * eps * lmax : 0;
+            double[] v = new double[d];
+            double[] sv = new double[d];
+            for (int idx = d - 1; idx >= d - r; idx--) {
+                double lambda = e.values()[idx];
+                if (!(lambda > floor)) {
+                    break;
+                }
+                System.arraycopy(e.vectors(), idx * d, v, 0, d);
+                total += quadratic(s, v, sv, d) / lambda;
+            }
+            total /= k;
+        }
+        return total;
+    }
+
+    /** vᵀ S v for a row-major d×d S. */
+    private static double quadratic(double[] s, double[] v, double[] tmp, int d) {
+        double q = 0;
+        for (int i = 0; i < d; i++) {
+            double acc = 0;
+            for (int j = 0; j < d; j++) {
+                acc += s[i * d + j] * v[j];
+            }
+            q += v[i] * acc;
+        }
+        return q;
+    }
+
+    /**
+     * {@code nc1_cdnv}: mean over pairs i &lt; j of {@code ((v_i + v_j)/2) / ‖μ_i − μ_j‖^(2p)}
+     * (Galanti et al. 2021), p = {@code distExp}, uncentred means, tiled without a K×K grid.
+     */
+    public static double variabilityCdnv(VarNorms vn, Means m, double distExp, int tileSize) {
+        return variabilityCdnv(vn, m, distExp, tileSize, CPU);
+    }
+
+    public static double variabilityCdnv(VarNorms vn, Means m, double distExp, int tileSize, Backend backend) {
+        checkSame(vn.means(), m);
+        int k = needClasses(m, 2, "nc1_cdnv");
+        int[] sel = m.selected();
+        double[] v = new double[k];
+        for (int r = 0; r < k; r++) {
+            v[r] = vn.values()[sel[r]];
+            if (Double.isNaN(v[r])) {
+                throw new IllegalArgumentException("class " + sel[r] + " has no variance norm: it had no samples in the variance pass");
+            }
+        }
+        return backend.pairwiseStats(m.selectedMeans(), k, m.dim(), new PairKernel.Cdnv(distExp, v), tileSize).mean();
+    }
+
+    // ---------------------------------------------------------------- NC2
+
+    /**
+     * {@code nc2_etf_err = ‖G/‖G‖_F − (I − 11ᵀ/K)/√(K−1)‖_F}, {@code G = M̃M̃ᵀ} (Kothapalli 2023).
+     */
+    public static double simplexEtfError(Means m) {
+        int k = needClasses(m, 2, "nc2_etf_err");
+        double[] mc = m.centred();
+        return structureError(mc, mc, k, m.dim());
+    }
+
+    /** {@code nc2_equinorm_means = std(‖m̃_c‖) / mean(‖m̃_c‖)}, population std (Papyan et al. 2020). */
+    public static double equinormMeans(Means m) {
+        return coefficientOfVariation(meanNorms(m));
+    }
+
+    /** {@code nc2_equinorm_weights = std(‖w_c‖) / mean(‖w_c‖)} over the selected classes. */
+    public static double equinormWeights(Classifier w, Means m) {
+        checkClassifier(w, m);
+        return coefficientOfVariation(rowNorms(w.rows(m.selected()), m.numSelected(), m.dim()));
+    }
+
+    /** {@code nc2_equiangle_std}: population std over i &lt; j of {@code cos(m̃_i, m̃_j)}. */
+    public static double equiangleStd(Means m, int tileSize) {
+        return equiangleStd(m, tileSize, CPU);
+    }
+
+    public static double equiangleStd(Means m, int tileSize, Backend backend) {
+        int k = needClasses(m, 2, "nc2_equiangle_std");
+        double[] mc = m.centred();
+        checkNonZeroRows(mc, m, "cosines");
+        return Math.sqrt(backend.pairwiseStats(mc, k, m.dim(), new PairKernel.Cosine(), tileSize).variance());
+    }
+
+    /** {@code nc2_maxangle}: mean over i &lt; j of {@code |cos(m̃_i, m̃_j) + 1/(K−1)|}. */
+    public static double maxAngle(Means m, int tileSize) {
+        return maxAngle(m, tileSize, CPU);
+    }
+
+    public static double maxAngle(Means m, int tileSize, Backend backend) {
+        int k = needClasses(m, 2, "nc2_maxangle");
+        double[] mc = m.centred();
+        checkNonZeroRows(mc, m, "cosines");
+        return backend.pairwiseStats(mc, k, m.dim(), new PairKernel.MaxAngle(k), tileSize).mean();
+    }
+
+    /**
+     * Mean and variance over i &lt; j of {@code kernel(m̂_i, m̂_j)}, {@code m̂ = normalize(μ_c − μ_G)}
+     * (Liu et al. 2023, GNC2), walking tiles of the upper triangle without the K×K grid.
+     */
+    public static KernelStats kernelStats(Means m, PairKernel kernel, int tileSize) {
+        return kernelStats(m, kernel, tileSize, CPU);
+    }
+
+    public static KernelStats kernelStats(Means m, PairKernel kernel, int tileSize, Backend backend) {
+        int k = needClasses(m, 2, "kernel_stats");
+        PairStats s = backend.pairwiseStats(normalizedCentred(m), k, m.dim(), kernel, tileSize);
+        return KernelStats.of(s);
+    }
+
+    /**
+     * The K×K grid of {@code kernel(m̂_i, m̂_j)} over the selected classes (row-major, NaN on the
+     * diagonal). Memory grows as K²: prefer {@link #kernelStats}.
+     */
+    public static double[] kernelGrid(Means m, PairKernel kernel, int tileSize) {
+        return kernelGrid(m, kernel, tileSize, CPU);
+    }
+
+    public static double[] kernelGrid(Means m, PairKernel kernel, int tileSize, Backend backend) {
+        int k = needClasses(m, 1, "kernel_grid");
+        return backend.pairwiseGrid(normalizedCentred(m), k, m.dim(), kernel, tileSize);
+    }
+
+    // ---------------------------------------------------------------- NC3
+
+    /** {@code nc3_dual_err}: the ETF error of {@code S = W M̃ᵀ} (W uncentred; Zhu et al. 2021). */
+    public static double selfDualityError(Classifier w, Means m) {
+        checkClassifier(w, m);
+        int k = needClasses(m, 2, "nc3_dual_err");
+        return structureError(m.centred(), w.rows(m.selected()), k, m.dim());
+    }
+
+    /**
+     * Per selected class {@code ⟨w_c, m̃_c⟩}, or the cosine when {@code cosine} (Wu &amp; Papyan 2024).
+     */
+    public static double[] similarities(Classifier w, Means m, boolean cosine) {
+        checkClassifier(w, m);
+        int k = m.numSelected();
+        int d = m.dim();
+        double[] mc = m.centred();
+        double[] wr = w.rows(m.selected());
+        double[] out = new double[k];
+        for (int c = 0; c < k; c++) {
+            double dot = 0;
+            double nw = 0;
+            double nm = 0;
+            for (int j = 0; j < d; j++) {
+                dot += wr[c * d + j] * mc[c * d + j];
+                nw += wr[c * d + j] * wr[c * d + j];
+                nm += mc[c * d + j] * mc[c * d + j];
+            }
+            out[c] = cosine ? dot / (Math.sqrt(nw) * Math.sqrt(nm)) : dot;
+        }
+        return out;
+    }
+
+    /** {@code nc3u_uni_dual}: unbiased variance (÷(K−1)) of the dot-product similarities (Wu &amp; Papyan 2024). */
+    public static double uniformDuality(Classifier w, Means m) {
+        needClasses(m, 2, "nc3u_uni_dual");
+        double[] s = similarities(w, m, false);
+        double mean = Arrays.stream(s).average().orElseThrow();
+        double ss = 0;
+        for (double v : s) {
+            ss += (v - mean) * (v - mean);
+        }
+        return ss / (s.length - 1);
+    }
+
+    /** Per selected class {@code ‖normalize(w_c) − normalize(m̃_c)‖}. */
+    public static double[] distanceNorms(Classifier w, Means m) {
+        checkClassifier(w, m);
+        int k = m.numSelected();
+        int d = m.dim();
+        double eps = m.dtype().eps();
+        double[] mc = m.centred();
+        double[] wr = w.rows(m.selected());
+        double[] out = new double[k];
+        for (int c = 0; c < k; c++) {
+            double nw = 0;
+            double nm = 0;
+            for (int j = 0; j < d; j++) {
+                nw += wr[c * d + j] * wr[c * d + j];
+                nm += mc[c * d + j] * mc[c * d + j];
+            }
+            nw = Math.sqrt(nw) + eps;
+            nm = Math.sqrt(nm) + eps;
+            double s = 0;
+            for (int j = 0; j < d; j++) {
+                double diff = wr[c * d + j] / nw - mc[c * d + j] / nm;
+                s += diff * diff;
+            }
+            out[c] = Math.sqrt(s);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- NC4, NC5, others
+
+    /**
+     * {@code nc4_agree}: agreement of the nearest-class-centre and linear classifiers. Weighted:
+     * {@code Σ hits / Σ n} over the given classes; unweighted: the mean of per-class rates over
+     * those of them with samples.
+     *
+     * @param classes classes to include, or null for the selected classes of the means
+     */
+    public static double clfNccAgreement(Agreement a, boolean weighted, int[] classes) {
+        int[] cls = classes != null ? classes : a.means().selected();
+        long hits = 0;
+        long n = 0;
+        double rates = 0;
+        int used = 0;
+        for (int c : cls) {
+            if (c < 0 || c >= a.counts().length) {
+                throw new IllegalArgumentException("class " + c + " is outside [0, " + a.counts().length + ")");
+            }
+            if (a.counts()[c] == 0) {
+                continue;
+            }
+            hits += a.hits()[c];
+            n += a.counts()[c];
+            rates += (double) a.hits()[c] / a.counts()[c];
+            used++;
+        }
+        if (n == 0) {
+            throw new IllegalStateException("no evaluation samples in the classes asked for: agreement is undefined");
+        }
+        return weighted ? (double) hits / n : rates / used;
+    }
+
+    /** Sample-weighted {@link #clfNccAgreement} over the selected classes. */
+    public static double clfNccAgreement(Agreement a) {
+        return clfNccAgreement(a, true, null);
+    }
+
+    /** Per-class agreement rates {@code hits_c / n_c} (NaN where a class had no evaluation samples). */
+    public static double[] agreementRates(Agreement a) {
+        double[] r = new double[a.counts().length];
+        for (int c = 0; c < r.length; c++) {
+            r[c] = a.counts()[c] == 0 ? Double.NaN : (double) a.hits()[c] / a.counts()[c];
+        }
+        return r;
+    }
+
+    /**
+     * {@code nc5_ood_dev = mean_c |cos(μ_c, μ_G^OOD)|} over the selected classes, uncentred training
+     * means (Ammar et al. 2024).
+     */
+    public static double orthogonalityDeviation(Means m, double[] oodGlobalMean) {
+        int d = m.dim();
+        if (oodGlobalMean.length != d) {
+            throw new IllegalArgumentException("OOD mean has dimension " + oodGlobalMean.length + " but the means have D = " + d);
+        }
+        double no = norm(oodGlobalMean, 0, d);
+        if (no == 0) {
+            throw new IllegalArgumentException("the OOD global mean has zero norm: cosines are undefined");
+        }
+        double[] mu = m.selectedMeans();
+        int k = m.numSelected();
+        double sum = 0;
+        for (int c = 0; c < k; c++) {
+            double dot = 0;
+            for (int j = 0; j < d; j++) {
+                dot += mu[c * d + j] * oodGlobalMean[j];
+            }
+            double nm = norm(mu, c * d, d);
+            if (nm == 0) {
+                throw new IllegalArgumentException("class " + m.selected()[c] + " has a zero mean: its cosine is undefined");
+            }
+            sum += Math.abs(dot / (nm * no));
+        }
+        return sum / k;
+    }
+
+    /** {@code mean_norms}: {@code ‖m̃_c‖} per selected class. */
+    public static double[] meanNorms(Means m) {
+        return rowNorms(m.centred(), m.numSelected(), m.dim());
+    }
+
+    /** {@code interference_grid = M̃M̃ᵀ} over the selected classes (row-major K×K). */
+    public static double[] interferenceGrid(Means m) {
+        int k = m.numSelected();
+        if ((long) k * k > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("interference grid at K = " + k + " exceeds a Java array");
+        }
+        return gram(m.centred(), k, m.dim());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /**
+     * {@code ‖S/‖S‖_F − (I − 11ᵀ/K)/√(K−1)‖_F} for {@code S = B Aᵀ} (K×K) from row-major K×D A and
+     * B. Above {@link #gramLimit} it avoids the K×K matrix: {@code ‖S‖_F² = ⟨BᵀB, AᵀA⟩} and
+     * {@code ⟨S, I − 11ᵀ/K⟩ = Σ b_c·a_c − (Σb)·(Σa)/K}, so the error² is
+     * {@code 2 − 2⟨S, P⟩/(‖S‖_F √(K−1))}.
+     */
+    static double structureError(double[] a, double[] b, int k, int d) {
+        if (k <= gramLimit) {
+            double[] s = new double[k * k];
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    double v = 0;
+                    for (int c = 0; c < d; c++) {
+                        v += b[i * d + c] * a[j * d + c];
+                    }
+                    s[i * k + j] = v;
+                }
+            }
+            double fn = 0;
+            for (double v : s) {
+                fn += v * v;
+            }
+            fn = Math.sqrt(fn);
+            if (fn == 0) {
+                throw new IllegalArgumentException("the structure matrix is zero (all centred means or weights vanish): ETF error undefined");
+            }
+            double scale = 1 / Math.sqrt(k - 1.0);
+            double err = 0;
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    double ideal = ((i == j ? 1.0 : 0.0) - 1.0 / k) * scale;
+                    double diff = s[i * k + j] / fn - ideal;
+                    err += diff * diff;
+                }
+            }
+            return Math.sqrt(err);
+        }
+        double[] ata = new double[d * d];
+        double[] btb = new double[d * d];
+        double[] sa = new double[d];
+        double[] sbv = new double[d];
+        double trace = 0;
+        for (int c = 0; c < k; c++) {
+            for (int i = 0; i < d; i++) {
+                double ai = a[c * d + i];
+                double bi = b[c * d + i];
+                sa[i] += ai;
+                sbv[i] += bi;
+                trace += ai * bi;
+                for (int j = 0; j < d; j++) {
+                    ata[i * d + j] += ai * a[c * d + j];
+                    btb[i * d + j] += bi * b[c * d + j];
+                }
+            }
+        }
+        double fn2 = 0;
+        for (int i = 0; i < d * d; i++) {
+            fn2 += ata[i] * btb[i];
+        }
+        double cross = 0;
+        for (int i = 0; i < d; i++) {
+            cross += sa[i] * sbv[i];
+        }
+        double inner = trace - cross / k;
+        double fn = Math.sqrt(fn2);
+        if (fn == 0) {
+            throw new IllegalArgumentException("the structure matrix is zero (all centred means or weights vanish): ETF error undefined");
+        }
+        return Math.sqrt(Math.max(0, 2 - 2 * inner / (fn * Math.sqrt(k - 1.0))));
+    }
+
+    /** Row-major K×K Gram {@code A Aᵀ} of a row-major K×D A. */
+    static double[] gram(double[] a, int k, int d) {
+        double[] g = new double[k * k];
+        for (int i = 0; i < k; i++) {
+            for (int j = i; j < k; j++) {
+                double v = 0;
+                for (int c = 0; c < d; c++) {
+                    v += a[i * d + c] * a[j * d + c];
+                }
+                g[i * k + j] = v;
+                g[j * k + i] = v;
+            }
+        }
+        return g;
+    }
+
+    private static double[] normalizedCentred(Means m) {
+        int k = m.numSelected();
+        int d = m.dim();
+        double eps = m.dtype().eps();
+        double[] mc = m.centred();
+        checkNonZeroRows(mc, m, "normalised kernels");
+        for (int c = 0; c < k; c++) {
+            double n = norm(mc, c * d, d) + eps;
+            for (int j = 0; j < d; j++) {
+                mc[c * d + j] /= n;
+            }
+        }
+        return mc;
+    }
+
+    private static void checkNonZeroRows(double[] mc, Means m, String what) {
+        int d = m.dim();
+        int[] sel = m.selected();
+        for (int c = 0; c < sel.length; c++) {
+            if (norm(mc, c * d, d) == 0) {
+                throw new IllegalArgumentException("class " + sel[c] + ": its centred mean has zero norm, so " + what + " are undefined");
+            }
+        }
+    }
+
+    private static double[] rowNorms(double[] a, int k, int d) {
+        double[] out = new double[k];
+        for (int c = 0; c < k; c++) {
+            out[c] = norm(a, c * d, d);
+        }
+        return out;
+    }
+
+    private static double norm(double[] a, int off, int d) {
+        double s = 0;
+        for (int j = 0; j < d; j++) {
+            s += a[off + j] * a[off + j];
+        }
+        return Math.sqrt(s);
+    }
+
+    private static double coefficientOfVariation(double[] v) {
+        double mean = Arrays.stream(v).average().orElseThrow(() -> new IllegalArgumentException("no classes selected"));
+        double ss = 0;
+        for (double x : v) {
+            ss += (x - mean) * (x - mean);
+        }
+        return Math.sqrt(ss / v.length) / mean;
+    }
+
+    private static int needClasses(Means m, int min, String what) {
+        int k = m.numSelected();
+        if (k < min) {
+            throw new IllegalArgumentException(what + " needs at least " + min + " selected classes, got K = " + k
+                    + (k == 1 ? " (pairs and the simplex ETF need K >= 2)" : ""));
+        }
+        return k;
+    }
+
+    private static void checkSame(Means fromPass, Means m) {
+        if (fromPass != m && (fromPass.numClasses() != m.numClasses() || fromPass.dim() != m.dim()
+                || !Arrays.equals(fromPass.counts(), m.counts()) || !Arrays.equals(fromPass.means(), m.means()))) {
+            throw new IllegalArgumentException("the statistics were accumulated about other class means than the ones given");
+        }
+    }
+
+    private static void checkClassifier(Classifier w, Means m) {
+        if (w.k() != m.numClasses() || w.d() != m.dim()) {
+            throw new IllegalArgumentException("classifier is K x D = " + w.k() + " x " + w.d() + " but the means are "
+                    + m.numClasses() + " x " + m.dim());
+        }
+    }
+}
