@@ -23,6 +23,8 @@ public final class HtmlReport {
     private static final int MR = 20;
     private static final int MT = 20;
     private static final int MB = 60;
+    /** Above this many classes, per-class agreement is shown as a histogram instead of one bar per class. */
+    private static final int MAX_BARS = 200;
 
     private final StringBuilder sb = new StringBuilder();
     private int plotId;
@@ -120,6 +122,10 @@ public final class HtmlReport {
 
     private void lineChart(ReportData d, List<String> series, boolean log) {
         int n = d.points().size();
+        if (n == 1) {
+            valueBars(d.points().get(0), series, log);
+            return;
+        }
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (ReportData.Point p : d.points()) {
@@ -131,7 +137,7 @@ public final class HtmlReport {
                 }
             }
         }
-        openSvg(W, H + 22 * ((series.size() + 2) / 3));
+        openSvg(W, H + 22 * ((series.size() + 1) / 2));
         if (!(lo <= hi)) {
             text(W / 2.0, H / 2.0, "no finite values", "middle", "axis");
             closeSvg();
@@ -179,10 +185,47 @@ public final class HtmlReport {
                 sb.append(String.format(Locale.ROOT, "<circle class=\"mark\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>%s @ %s: %s</title></circle>",
                         xs.applyAsDouble(i), ys.map(v), col, name, esc(d.points().get(i).label()), fmt(v)));
             }
-            int lx = ML + (s % 3) * 160;
-            int ly = H + 16 + 22 * (s / 3);
+            int lx = ML + (s % 2) * 220;
+            int ly = H + 16 + 22 * (s / 2);
             sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"4\" fill=\"%s\"/>", lx, ly - 4, col));
             text(lx + 20, ly, name, "start", "legend");
+        }
+        closeSvg();
+    }
+
+    /** One point: a bar per metric, with its value written on it. */
+    private void valueBars(ReportData.Point p, List<String> series, boolean log) {
+        List<String> names = new ArrayList<>();
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (String s : series) {
+            Double v = p.metrics().get(s);
+            if (v != null && Double.isFinite(v) && (!log || v > 0)) {
+                names.add(s);
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        openSvg(W, H);
+        if (names.isEmpty()) {
+            text(W / 2.0, H / 2.0, "no finite values", "middle", "axis");
+            closeSvg();
+            return;
+        }
+        Scale ys = log ? Scale.log(lo, hi, MT + H - MB, MT) : Scale.linear(Math.min(0, lo), hi, MT + H - MB, MT);
+        axes(ys, ML, W - MR);
+        double slot = (double) (W - MR - ML) / names.size();
+        double base = log ? MT + H - MB : ys.map(0);
+        for (int i = 0; i < names.size(); i++) {
+            double v = p.metrics().get(names.get(i));
+            double x = ML + i * slot + slot * 0.2;
+            double y = ys.map(v);
+            String col = COLOURS[series.indexOf(names.get(i)) % COLOURS.length];
+            sb.append(String.format(Locale.ROOT,
+                    "<rect class=\"mark\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: %s</title></rect>",
+                    x, Math.min(y, base), slot * 0.6, Math.max(1, Math.abs(base - y)), col, names.get(i), fmt(v)));
+            text(x + slot * 0.3, Math.min(y, base) - 4, fmt(v), "middle", "legend");
+            text(x + slot * 0.3, H - MB + MT + 16, names.get(i), "middle", "axis");
         }
         closeSvg();
     }
@@ -267,7 +310,9 @@ public final class HtmlReport {
             histogram(det.meanNorms(), "‖m̃_c‖");
             sb.append("</figure>\n");
         }
-        sb.append("</div><div class=\"grid\">\n");
+        if (dets.size() > 1) {
+            sb.append("</div><div class=\"grid\">\n");
+        }
         for (ReportData.Detail det : dets) {
             int n = det.cosineClasses().length;
             sb.append("<figure><figcaption><b>Cosines between centred class means — ").append(esc(det.label())).append("</b><br>")
@@ -279,9 +324,17 @@ public final class HtmlReport {
             heatmap(det.cosines(), det.cosineClasses());
             sb.append("</figure>\n");
         }
-        sb.append("</div><div class=\"grid\">\n");
+        if (dets.size() > 1) {
+            sb.append("</div><div class=\"grid\">\n");
+        }
         for (ReportData.Detail det : dets) {
-            if (det.agreement() != null) {
+            if (det.agreement() != null && det.classes().length > MAX_BARS) {
+                sb.append("<figure><figcaption><b>Per-class agreement (NC4) — ").append(esc(det.label())).append("</b><br>")
+                        .append("Histogram over the ").append(det.classes().length)
+                        .append(" classes of the share of each class's evaluation samples on which the linear classifier and the nearest class mean agree (→ 1 under collapse).</figcaption>\n");
+                histogram(det.agreement(), "agreement rate", true);
+                sb.append("</figure>\n");
+            } else if (det.agreement() != null) {
                 sb.append("<figure><figcaption><b>Per-class agreement (NC4) — ").append(esc(det.label())).append("</b><br>")
                         .append("Share of each class's evaluation samples on which the linear classifier and the nearest class mean agree (green: ≥ 0.99).</figcaption>\n");
                 bars(det.agreement(), det.classes());
@@ -292,6 +345,10 @@ public final class HtmlReport {
     }
 
     private void histogram(double[] v, String what) {
+        histogram(v, what, false);
+    }
+
+    private void histogram(double[] v, String what, boolean unit) {
         double[] f = Arrays.stream(v).filter(Double::isFinite).toArray();
         openSvg(W, H);
         if (f.length == 0) {
@@ -301,7 +358,10 @@ public final class HtmlReport {
         }
         double lo = Arrays.stream(f).min().orElseThrow();
         double hi = Arrays.stream(f).max().orElseThrow();
-        if (lo >= 0) { // norms: from 0, so that equal norms show as one narrow bar
+        if (unit) {
+            lo = 0;
+            hi = 1.0 + 1e-9;
+        } else if (lo >= 0) { // norms: from 0, so that equal norms show as one narrow bar
             lo = 0;
             hi *= 1.05;
         }
