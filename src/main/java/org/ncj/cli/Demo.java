@@ -121,8 +121,6 @@ public final class Demo implements Callable<Integer> {
         PrintStream o = System.out;
         o.printf(Locale.ROOT, "ncj demo: unconstrained-features model, K = %d, D = %d, %d samples per class, %d steps, lr %s, weight decay %s%n",
                 k, d, perClass, steps, lr, weightDecay);
-        o.printf(Locale.ROOT, "%8s %10s %12s %12s %12s %10s %10s%n", "step", "loss", "nc1_pinv", "nc2_etf_err", "nc3_dual_err", "nc4_agree",
-                "nc5_ood_dev");
         List<String> lines = new ArrayList<>();
         try (Backend be = Backend.byName(backend);
              Progress p = new Progress.Factory(err, bar).start("training", steps, "steps")) {
@@ -153,6 +151,8 @@ public final class Demo implements Callable<Integer> {
                         m.get("nc1_pinv"), m.get("nc2_etf_err"), m.get("nc3_dual_err"), m.get("nc4_agree"), m.get("nc5_ood_dev")));
             }
         }
+        o.printf(Locale.ROOT, "%8s %10s %12s %12s %12s %10s %10s%n", "step", "loss", "nc1_pinv", "nc2_etf_err", "nc3_dual_err", "nc4_agree",
+                "nc5_ood_dev");
         for (String line : lines) {
             o.println(line);
         }

@@ -36,9 +36,13 @@ public final class Progress implements AutoCloseable {
             return new Progress(out, enabled, label, total, unit);
         }
 
-        /** Whether stderr looks like a terminal (a console is attached). */
+        /**
+         * Whether the process runs on a terminal. Since JDK 22 {@code System.console()} is non-null
+         * even when the streams are redirected, so {@code isTerminal()} decides.
+         */
         public static boolean terminal() {
-            return System.console() != null;
+            java.io.Console c = System.console();
+            return c != null && c.isTerminal();
         }
     }
 
