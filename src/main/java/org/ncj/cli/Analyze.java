@@ -35,10 +35,11 @@ import picocli.CommandLine.Option;
                 "",
                 "Measures run as the inputs allow: without --weights no NC3/NC4; without a test set NC4 is measured on the "
                         + "training set; without --ood-x no NC5."},
-        footer = {"", "Example:",
-                "  ./ncj analyze --train-x src/test/resources/golden/small/train_x.npy --train-y src/test/resources/golden/small/train_y.npy \\",
-                "      --test-x src/test/resources/golden/small/test_x.npy --test-y src/test/resources/golden/small/test_y.npy \\",
-                "      --weights src/test/resources/golden/small/weights.npy --ood-x src/test/resources/golden/small/ood_x.npy --out small-report",
+        footer = {"", "Example (a golden case of the test suite):",
+                "  G=src/test/resources/golden/small",
+                "  ./ncj analyze --train-x $G/train_x.npy --train-y $G/train_y.npy \\",
+                "      --test-x $G/test_x.npy --test-y $G/test_y.npy --weights $G/weights.npy \\",
+                "      --ood-x $G/ood_x.npy --out small-report",
                 "", "Exit codes: 0 ok, 2 bad input (one line: ncj: FILE: problem; nothing written), 1 other errors."})
 public final class Analyze implements Callable<Integer> {
 
