@@ -172,6 +172,7 @@ public final class Demo implements Callable<Integer> {
         model0.put("nc4_evaluated_on", "train");
         json.put("demo", model0);
         json.put("dtype", dt.name().toLowerCase(Locale.ROOT));
+        json.put("notes", List.of("loss is null at step 0 (no step taken yet); non-finite values are written as null"));
         json.put("detail", last.toJson());
         json.put("seconds", Map.of("total", secs));
         List<String> notes = List.of(
@@ -179,7 +180,10 @@ public final class Demo implements Callable<Integer> {
                         + "by gradient descent on cross-entropy with weight decay. Its optimum is exactly neural collapse, so the curves below "
                         + "show collapse happening as training proceeds: NC1 falls by orders of magnitude, the ETF and duality errors go to 0, "
                         + "agreement goes to 1.",
-                "NC4 is measured on the training features (the model has no test set); NC5 uses " + nOod + " Gaussian features as OOD data.");
+                "NC4 is measured on the training features (the model has no test set). NC5 uses " + nOod + " Gaussian features as OOD "
+                        + "data; they do not pass through the trained model, so NC5 stays near the |cos| of a random direction "
+                        + String.format(Locale.ROOT, "(√(2/(πD)) ≈ %.2f)", Math.sqrt(2 / (Math.PI * d)))
+                        + ". In a real network, OOD inputs pass through it and NC5 falls as training proceeds.");
         Map<String, String> info = new LinkedHashMap<>();
         info.put("model", "K = " + k + ", D = " + d + ", " + perClass + " samples per class, " + steps + " steps, lr " + lr
                 + ", weight decay " + weightDecay + ", seed " + seed);
