@@ -14,7 +14,7 @@ import org.ncj.backend.Batch;
  * rejected batch leaves the accumulator exactly as it was.
  */
 public abstract sealed class Accumulator implements AutoCloseable
-        permits MeanAccumulator, CovarAccumulator, VarNormAccumulator, DecAccumulator {
+        permits MeanAccumulator, CentredAccumulator, DecAccumulator {
 
     protected final int k;
     protected final int d;
@@ -148,40 +148,11 @@ public abstract sealed class Accumulator implements AutoCloseable
             }
             return;
         }
-        IntBuffer y = batch.labels();
-        int p = y.position();
-        for (int i = 0; i < batch.n(); i++) {
-            int label = y.get(p + i);
-            if (label < 0 || label >= k) {
-                throw new IllegalArgumentException("label " + label + " at row " + i + " is outside [0, " + k + ")");
-            }
-        }
+        Validation.labels(batch, k);
     }
 
     static void checkFinite(Batch batch) {
-        FloatBuffer x = batch.x();
-        int p = x.position();
-        int len = batch.n() * batch.d();
-        if (x.hasArray()) {
-            float[] a = x.array();
-            int off = x.arrayOffset() + p;
-            for (int i = 0; i < len; i++) {
-                if (!Float.isFinite(a[off + i])) {
-                    throw nonFinite(a[off + i], i, batch.d());
-                }
-            }
-        } else {
-            for (int i = 0; i < len; i++) {
-                float v = x.get(p + i);
-                if (!Float.isFinite(v)) {
-                    throw nonFinite(v, i, batch.d());
-                }
-            }
-        }
-    }
-
-    private static IllegalArgumentException nonFinite(float v, int index, int d) {
-        return new IllegalArgumentException("non-finite value " + v + " at row " + (index / d) + ", column " + (index % d));
+        Validation.finite(batch);
     }
 
     /** Labels of a batch as an array, or all zeros for an unlabelled batch (K = 1). */

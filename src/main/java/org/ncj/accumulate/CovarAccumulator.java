@@ -1,23 +1,20 @@
 package org.ncj.accumulate;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
 import org.ncj.DType;
 import org.ncj.backend.Backend;
-import org.ncj.backend.Batch;
-import org.ncj.backend.CentredStats;
 
 /**
  * Second pass: pooled within-class covariance Σ_W about fixed class means (Python package:
  * {@code CovarAccumulator}). Every sample counts in N; a sample whose class has no mean is an error.
  */
-public final class CovarAccumulator extends Accumulator {
-    private final Means means;
-    private final CentredStats stats;
+public final class CovarAccumulator extends CentredAccumulator {
 
     public CovarAccumulator(int k, int d, Backend backend, DType dtype, Means means) {
-        super(k, d, backend, dtype);
-        checkShape(means);
-        this.means = means;
-        this.stats = backend.centredStats(means.meansView(), k, d, dtype, true, false);
+        super(k, d, backend, dtype, means, true);
     }
 
     /** Built for the shape and dtype of {@code means}. */
@@ -25,38 +22,38 @@ public final class CovarAccumulator extends Accumulator {
         this(means.numClasses(), means.dim(), backend, means.dtype(), means);
     }
 
-    @Override
-    Means boundMeans() {
-        return means;
-    }
-
-    @Override
-    void validate(Batch batch) {
-        super.validate(batch);
-        checkLabelsHaveMeans(labelled(batch), means);
-    }
-
-    @Override
-    void add(Batch batch) {
-        stats.add(labelled(batch));
-    }
-
-    /** Σ_W over the samples seen so far. */
+    /** Σ_W over the samples seen (and merged) so far. */
     public Covariance compute() {
         ensureOpen();
-        long n = java.util.Arrays.stream(stats.counts()).sum();
+        long n = Arrays.stream(totalCounts()).sum();
         if (n == 0) {
             throw new IllegalStateException("CovarAccumulator is empty: no samples accumulated");
         }
-        double[] s = stats.scatter();
+        double[] s = totalSums();
         for (int i = 0; i < s.length; i++) {
             s[i] /= n;
         }
         return new Covariance(s, n, d, means);
     }
 
-    @Override
-    void release() {
-        stats.close();
+    /** Adds another accumulator's totals; both must have been built with the same means. */
+    public void merge(CovarAccumulator other) {
+        mergeFrom(other);
+    }
+
+    /**
+     * A new accumulator about {@code means} holding the state saved in {@code file}.
+     *
+     * @throws IOException when the file holds another kind, K, D, dtype, version or other means
+     */
+    public static CovarAccumulator load(Path file, Backend backend, Means means) throws IOException {
+        CovarAccumulator acc = new CovarAccumulator(backend, means);
+        try {
+            acc.restore(file);
+        } catch (IOException | RuntimeException e) {
+            acc.close();
+            throw e;
+        }
+        return acc;
     }
 }

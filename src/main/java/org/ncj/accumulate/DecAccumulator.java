@@ -16,6 +16,9 @@ public final class DecAccumulator extends Accumulator {
     private final Means means;
     private final Classifier classifier;
     private final Decisions decisions;
+    /** Hits and counts merged from other accumulators or loaded from a file. */
+    private final long[] extraHits;
+    private final long[] extraCounts;
 
     public DecAccumulator(Backend backend, Means means, Classifier classifier) {
         super(means.numClasses(), means.dim(), backend, means.dtype());
@@ -27,6 +30,8 @@ public final class DecAccumulator extends Accumulator {
         this.classifier = classifier;
         this.decisions = backend.decisions(means.meansView(), classifier.weights(), classifier.bias(), means.present(), k, d,
                 dtype);
+        this.extraHits = new long[k];
+        this.extraCounts = new long[k];
     }
 
     @Override
@@ -56,7 +61,64 @@ public final class DecAccumulator extends Accumulator {
     /** Hits and counts per true class so far. */
     public Agreement compute() {
         ensureOpen();
-        return new Agreement(decisions.hits(), decisions.counts(), means);
+        long[] h = decisions.hits();
+        long[] c = decisions.counts();
+        for (int i = 0; i < k; i++) {
+            h[i] += extraHits[i];
+            c[i] += extraCounts[i];
+        }
+        return new Agreement(h, c, means);
+    }
+
+    /** Adds another accumulator's hits and counts (exact); both must share means and classifier. */
+    public void merge(DecAccumulator other) {
+        ensureOpen();
+        if (other.k != k || !other.means.sameValues(means) || !java.util.Arrays.equals(other.classifier.weights(), classifier.weights())
+                || !java.util.Arrays.equals(other.classifier.bias(), classifier.bias())) {
+            throw new IllegalArgumentException("cannot merge: the other DecAccumulator has other means or another classifier");
+        }
+        Agreement a = other.compute();
+        addExtra(a.hits(), a.counts());
+    }
+
+    private void addExtra(long[] h, long[] c) {
+        for (int i = 0; i < k; i++) {
+            extraHits[i] += h[i];
+            extraCounts[i] += c[i];
+        }
+    }
+
+    /** Writes hits, counts, the means and the classifier to {@code file}. */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        Agreement a = compute();
+        java.util.Map<String, Object> arr = new java.util.LinkedHashMap<>();
+        arr.put("hits", a.hits());
+        arr.put("counts", a.counts());
+        AccumulatorFiles.putMeans(arr, means);
+        arr.put("weights", classifier.weights());
+        if (classifier.bias() != null) {
+            arr.put("bias", classifier.bias());
+        }
+        AccumulatorFiles.write(file, "DecAccumulator", k, d, dtype, arr);
+    }
+
+    /**
+     * A new accumulator for {@code means} and {@code classifier} holding the state saved in {@code file}.
+     *
+     * @throws java.io.IOException when the file holds another kind, shape, dtype, version, means or classifier
+     */
+    public static DecAccumulator load(java.nio.file.Path file, Backend backend, Means means, Classifier classifier)
+            throws java.io.IOException {
+        AccumulatorFiles.State s = AccumulatorFiles.read(file, "DecAccumulator", means.numClasses(), means.dim(), means.dtype());
+        AccumulatorFiles.checkMeans(file, s, means);
+        Object bias = s.arrays().get("bias");
+        if (!java.util.Arrays.equals(s.doubles(file, "weights"), classifier.weights())
+                || !java.util.Arrays.equals((double[]) bias, classifier.bias())) {
+            throw new java.io.IOException(file + ": the saved DecAccumulator used another classifier than the one given");
+        }
+        DecAccumulator acc = new DecAccumulator(backend, means, classifier);
+        acc.addExtra(s.longs(file, "hits"), s.longs(file, "counts"));
+        return acc;
     }
 
     @Override

@@ -74,6 +74,33 @@ public final class MeanAccumulator extends Accumulator {
         sums.addTotals(other.sums(), other.counts());
     }
 
+    /** Writes the full state (sums, counts, K, D, dtype) to {@code file}; see {@link AccumulatorFiles}. */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        ensureOpen();
+        java.util.Map<String, Object> a = new java.util.LinkedHashMap<>();
+        a.put("sums", sums.sums());
+        a.put("counts", sums.counts());
+        AccumulatorFiles.write(file, "MeanAccumulator", k, d, dtype, a);
+    }
+
+    /**
+     * A new accumulator holding the state saved in {@code file}, to continue or merge.
+     *
+     * @throws java.io.IOException when the file holds another kind, K, D, dtype or format version
+     */
+    public static MeanAccumulator load(java.nio.file.Path file, int k, int d, Backend backend, DType dtype)
+            throws java.io.IOException {
+        AccumulatorFiles.State s = AccumulatorFiles.read(file, "MeanAccumulator", k, d, dtype);
+        double[] sums = s.doubles(file, "sums");
+        long[] counts = s.longs(file, "counts");
+        if (sums.length != (long) k * d || counts.length != k) {
+            throw new java.io.IOException(file + ": array sizes do not match K = " + k + ", D = " + d);
+        }
+        MeanAccumulator m = new MeanAccumulator(k, d, backend, dtype);
+        m.sums.addTotals(sums, counts);
+        return m;
+    }
+
     @Override
     void release() {
         sums.close();

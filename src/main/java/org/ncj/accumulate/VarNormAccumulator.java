@@ -1,23 +1,20 @@
 package org.ncj.accumulate;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
 import org.ncj.DType;
 import org.ncj.backend.Backend;
-import org.ncj.backend.Batch;
-import org.ncj.backend.CentredStats;
 
 /**
  * Second pass: per-class variance norms about fixed class means, for CDNV (Python package:
  * {@code VarNormAccumulator}).
  */
-public final class VarNormAccumulator extends Accumulator {
-    private final Means means;
-    private final CentredStats stats;
+public final class VarNormAccumulator extends CentredAccumulator {
 
     public VarNormAccumulator(int k, int d, Backend backend, DType dtype, Means means) {
-        super(k, d, backend, dtype);
-        checkShape(means);
-        this.means = means;
-        this.stats = backend.centredStats(means.meansView(), k, d, dtype, false, true);
+        super(k, d, backend, dtype, means, false);
     }
 
     /** Built for the shape and dtype of {@code means}. */
@@ -25,38 +22,38 @@ public final class VarNormAccumulator extends Accumulator {
         this(means.numClasses(), means.dim(), backend, means.dtype(), means);
     }
 
-    @Override
-    Means boundMeans() {
-        return means;
-    }
-
-    @Override
-    void validate(Batch batch) {
-        super.validate(batch);
-        checkLabelsHaveMeans(labelled(batch), means);
-    }
-
-    @Override
-    void add(Batch batch) {
-        stats.add(labelled(batch));
-    }
-
-    /** Variance norms of the samples seen so far. */
+    /** Variance norms of the samples seen (and merged) so far. */
     public VarNorms compute() {
         ensureOpen();
-        long[] counts = stats.counts();
-        if (java.util.Arrays.stream(counts).sum() == 0) {
+        long[] counts = totalCounts();
+        if (Arrays.stream(counts).sum() == 0) {
             throw new IllegalStateException("VarNormAccumulator is empty: no samples accumulated");
         }
-        double[] s = stats.varNormSums();
+        double[] s = totalSums();
         for (int c = 0; c < k; c++) {
             s[c] = counts[c] == 0 ? Double.NaN : s[c] / counts[c];
         }
         return new VarNorms(s, counts, means);
     }
 
-    @Override
-    void release() {
-        stats.close();
+    /** Adds another accumulator's totals; both must have been built with the same means. */
+    public void merge(VarNormAccumulator other) {
+        mergeFrom(other);
+    }
+
+    /**
+     * A new accumulator about {@code means} holding the state saved in {@code file}.
+     *
+     * @throws IOException when the file holds another kind, K, D, dtype, version or other means
+     */
+    public static VarNormAccumulator load(Path file, Backend backend, Means means) throws IOException {
+        VarNormAccumulator acc = new VarNormAccumulator(backend, means);
+        try {
+            acc.restore(file);
+        } catch (IOException | RuntimeException e) {
+            acc.close();
+            throw e;
+        }
+        return acc;
     }
 }

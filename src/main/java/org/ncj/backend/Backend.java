@@ -80,6 +80,15 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * The pure-Java backend in deterministic mode: bit-identical results across runs and thread
+     * counts (fixed reduction order; no native, multi-threaded BLAS). The default {@link #cpu()}
+     * uses a native BLAS where installed, whose threading may change the last bits.
+     */
+    static Backend cpuDeterministic() {
+        return new org.ncj.backend.cpu.CpuBackend(true);
+    }
+
+    /**
      * The CUDA backend on device 0.
      *
      * @throws BackendUnavailableException with the reason when no driver, device or backend is present

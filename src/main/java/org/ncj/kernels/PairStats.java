@@ -14,6 +14,24 @@ public final class PairStats {
     private double mean;
     private double m2;
 
+    /**
+     * A partial result from its parts, e.g. one block's {@code (count, shift, mean, m2)} written by a
+     * GPU kernel: the values are {@code exp(shift) · v'} with mean and sum of squared deviations of v'.
+     */
+    public static PairStats of(long count, double shift, double mean, double m2) {
+        if (count < 0) {
+            throw new IllegalArgumentException("negative count " + count);
+        }
+        PairStats s = new PairStats();
+        if (count > 0) {
+            s.n = count;
+            s.shift = shift;
+            s.mean = mean;
+            s.m2 = m2;
+        }
+        return s;
+    }
+
     /** Adds one value (or, for a log-space kernel, one log-value with its sign). */
     public void add(double value) {
         n++;

@@ -75,71 +75,122 @@ public final class Measures {
 
     private static double nc1Trace(Covariance sw, Means m, Backend backend, boolean cutoff) {
         checkSame(sw.means(), m);
-        int k = needClasses(m, 2, "nc1");
-        int d = m.dim();
-        double[] mc = m.centred();
-        double[] s = sw.sigmaW();
-        int r = Math.min(k - 1, d);
-        double eps = m.dtype().eps();
-        double total = 0;
-        if (k <= d) {
-            // Σ_B = M̃ᵀM̃/K = V S² Vᵀ/K with M̃ = U S Vᵀ, so Tr(Σ_W Σ_B⁺)/K = Σ s⁻² vᵀΣ_W v and v = M̃ᵀu/s.
-            SymmetricEigen e = backend.eigh(gram(mc, k, d), k);
-            double lmax = e.values()[k - 1];
-            double floor = cutoff ? Math.max(k, d) * eps * lmax : 0;
-            double[] v = new double[d];
-            double[] sv = new double[d];
-            for (int idx = k - 1; idx >= k - r; idx--) {
-                double lambda = e.values()[idx];
-                if (!(lambda > floor)) {
-                    break;
+        return PinvBasis.of(m, backend, cutoff).ratio(sw.sigmaW());
+    }
+
+    /**
+     * The kept eigenpairs of Σ_B as weighted unit vectors: {@code Tr(S Σ_B⁺)/K = Σ_k w_k v_kᵀ S v_k}
+     * for any D×D S. Built from the K×K Gram {@code M̃M̃ᵀ} when K ≤ D ({@code v = M̃ᵀu/s},
+     * {@code w = s⁻²}), else from Σ_B itself ({@code w = 1/(K λ)}).
+     */
+    record PinvBasis(double[] vectors, double[] weights, int d) {
+        static PinvBasis of(Means m, Backend backend, boolean cutoff) {
+            int k = needClasses(m, 2, "nc1");
+            int d = m.dim();
+            double[] mc = m.centred();
+            int r = Math.min(k - 1, d);
+            double eps = m.dtype().eps();
+            java.util.List<double[]> vs = new java.util.ArrayList<>();
+            java.util.List<Double> ws = new java.util.ArrayList<>();
+            if (k <= d) {
+                SymmetricEigen e = backend.eigh(gram(mc, k, d), k);
+                double lmax = e.values()[k - 1];
+                double floor = cutoff ? Math.max(k, d) * eps * lmax : 0;
+                for (int idx = k - 1; idx >= k - r; idx--) {
+                    double lambda = e.values()[idx];
+                    if (!(lambda > floor)) {
+                        break;
+                    }
+                    double sInv = 1 / Math.sqrt(lambda);
+                    double[] v = new double[d];
+                    for (int c = 0; c < k; c++) {
+                        double u = e.vector(idx, c) * sInv;
+                        for (int j = 0; j < d; j++) {
+                            v[j] += u * mc[c * d + j];
+                        }
+                    }
+                    vs.add(v);
+                    ws.add(1 / lambda);
                 }
-                double sInv = 1 / Math.sqrt(lambda);
-                Arrays.fill(v, 0);
+            } else {
+                double[] sb = new double[d * d];
                 for (int c = 0; c < k; c++) {
-                    double u = e.vector(idx, c) * sInv;
-                    for (int j = 0; j < d; j++) {
-                        v[j] += u * mc[c * d + j];
+                    for (int i = 0; i < d; i++) {
+                        double a = mc[c * d + i];
+                        for (int j = i; j < d; j++) {
+                            sb[i * d + j] += a * mc[c * d + j];
+                        }
                     }
                 }
-                total += quadratic(s, v, sv, d) / lambda;
-            }
-        } else {
-            double[] sb = new double[d * d];
-            for (int c = 0; c < k; c++) {
                 for (int i = 0; i < d; i++) {
-                    double a = mc[c * d + i];
                     for (int j = i; j < d; j++) {
-                        sb[i * d + j] += a * mc[c * d + j];
+                        sb[i * d + j] /= k;
+                        sb[j * d + i] = sb[i * d + j];
                     }
                 }
-            }
-            for (int i = 0; i < d; i++) {
-                for (int j = i; j < d; j++) {
-                    sb[i * d + j] /= k;
-                    sb[j * d + i] = sb[i * d + j];
+                SymmetricEigen e = backend.eigh(sb, d);
+                double lmax = e.values()[d - 1];
+                double floor = cutoff ? Math.max(k, d) * eps * lmax : 0;
+                for (int idx = d - 1; idx >= d - r; idx--) {
+                    double lambda = e.values()[idx];
+                    if (!(lambda > floor)) {
+                        break;
+                    }
+                    vs.add(Arrays.copyOfRange(e.vectors(), idx * d, idx * d + d));
+                    ws.add(1 / (lambda * k));
                 }
             }
-            SymmetricEigen e = backend.eigh(sb, d);
-            double lmax = e.values()[d - 1];
-            double floor = cutoff ? Math.max(k, d) * eps * lmax : 0;
-            double[] v = new double[d];
-            double[] sv = new double[d];
-            for (int idx = d - 1; idx >= d - r; idx--) {
-                double lambda = e.values()[idx];
-                if (!(lambda > floor)) {
-                    break;
-                }
-                System.arraycopy(e.vectors(), idx * d, v, 0, d);
-                total += quadratic(s, v, sv, d) / lambda;
+            double[] flat = new double[vs.size() * d];
+            for (int i = 0; i < vs.size(); i++) {
+                System.arraycopy(vs.get(i), 0, flat, i * d, d);
             }
-            total /= k;
+            return new PinvBasis(flat, ws.stream().mapToDouble(Double::doubleValue).toArray(), d);
         }
-        return total;
+
+        /** {@code Tr(S Σ_B⁺)/K}. */
+        double ratio(double[] s) {
+            double total = 0;
+            double[] v = new double[d];
+            for (int i = 0; i < weights.length; i++) {
+                System.arraycopy(vectors, i * d, v, 0, d);
+                total += weights[i] * quadratic(s, v, d);
+            }
+            return total;
+        }
+    }
+
+    /**
+     * Per-class NC1: {@code Tr(Σ_c Σ_B⁺)/K} for each selected class, with the {@code nc1_pinv}
+     * cutoff, from per-class covariances computed within {@code budgetBytes} (one pass over
+     * {@code data} per chunk of classes). The sample-weighted mean of the ratios is {@code nc1_pinv}.
+     */
+    public static PerClassNc1 perClassCovariancePinv(Backend backend, Means m, Iterable<org.ncj.backend.Batch> data,
+                                                     long budgetBytes) {
+        PinvBasis basis = PinvBasis.of(m, backend, true);
+        int[] sel = m.selected();
+        int[] slot = new int[m.numClasses()];
+        for (int i = 0; i < sel.length; i++) {
+            slot[sel[i]] = i;
+        }
+        double[] ratio = new double[sel.length];
+        double[] trace = new double[sel.length];
+        long[] counts = new long[sel.length];
+        int d = m.dim();
+        int passes = org.ncj.accumulate.PerClassCovariance.compute(backend, m, data, budgetBytes, (c, n, sigma) -> {
+            int i = slot[c];
+            counts[i] = n;
+            ratio[i] = basis.ratio(sigma);
+            double t = 0;
+            for (int j = 0; j < d; j++) {
+                t += sigma[j * d + j];
+            }
+            trace[i] = t;
+        });
+        return new PerClassNc1(sel, counts, ratio, trace, passes);
     }
 
     /** vᵀ S v for a row-major d×d S. */
-    private static double quadratic(double[] s, double[] v, double[] tmp, int d) {
+    private static double quadratic(double[] s, double[] v, int d) {
         double q = 0;
         for (int i = 0; i < d; i++) {
             double acc = 0;

@@ -55,7 +55,7 @@ public abstract class GoldenContract {
     }
 
     /** {rtol, atol} for one metric, from golden/README.md. */
-    static double[] tolerance(String caseName, String metric, DType dtype) {
+    public static double[] tolerance(String caseName, String metric, DType dtype) {
         if (dtype == DType.FLOAT32) {
             if (caseName.equals("collapsed") && metric.startsWith("nc1")) {
                 return new double[] {1e-3, 1e-6};

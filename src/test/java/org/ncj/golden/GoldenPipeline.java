@@ -18,11 +18,11 @@ import org.ncj.measure.MetricSet;
 import org.ncj.testutil.Golden;
 
 /** The Python package's README pipeline on one golden case, streamed in batches of 512. */
-record GoldenPipeline(Means means, Covariance sw, VarNorms vn, Agreement agreement, Means ood, Classifier classifier,
+public record GoldenPipeline(Means means, Covariance sw, VarNorms vn, Agreement agreement, Means ood, Classifier classifier,
                       Map<String, Double> metrics) {
     static final int BATCH = 512;
 
-    static GoldenPipeline run(Golden g, Backend backend, DType dtype) {
+    public static GoldenPipeline run(Golden g, Backend backend, DType dtype) {
         int k = g.k();
         int d = g.d();
         Means means;
@@ -57,11 +57,11 @@ record GoldenPipeline(Means means, Covariance sw, VarNorms vn, Agreement agreeme
         return new GoldenPipeline(means, sw, vn, agreement, ood, w, metrics);
     }
 
-    interface BatchSink {
+    public interface BatchSink {
         void accept(float[] x, int[] y);
     }
 
-    static void stream(float[] x, int[] y, int d, BatchSink sink) {
+    public static void stream(float[] x, int[] y, int d, BatchSink sink) {
         for (int r0 = 0; r0 < y.length; r0 += BATCH) {
             int r1 = Math.min(y.length, r0 + BATCH);
             sink.accept(Arrays.copyOfRange(x, r0 * d, r1 * d), Arrays.copyOfRange(y, r0, r1));

@@ -138,6 +138,13 @@ public class CpuBench {
         c.stats.add(Batch.of(c.x, c.n, c.d, c.y));
     }
 
+    /** The same with the pure-Java SYRK kernel (what runs where no native BLAS is installed). */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = "-Dncj.cpu.javaSyrk=true")
+    public void covarianceJavaKernel(Cov c) {
+        c.stats.add(Batch.of(c.x, c.n, c.d, c.y));
+    }
+
     /**
      * The anchor: BLAS SYRK on the same n × D batch (C = XᵀX, upper). Row-major X is a
      * column-major D × n matrix, so this is syrk("U", "N", D, n).

@@ -21,6 +21,26 @@ import org.ncj.kernels.PairStats;
  * fork-join pool (all cores).
  */
 public final class CpuBackend implements Backend {
+    private final boolean deterministic;
+
+    /** The fast CPU backend: native BLAS/LAPACK where installed (see {@link #CpuBackend(boolean)}). */
+    public CpuBackend() {
+        this(false);
+    }
+
+    /**
+     * @param deterministic when true, results are bit-identical across runs and thread counts: the
+     *                      pure-Java SYRK and LAPACK are used even where a native (multi-threaded,
+     *                      thread-count-dependent) BLAS is installed. Slower for the covariance.
+     */
+    public CpuBackend(boolean deterministic) {
+        this.deterministic = deterministic;
+    }
+
+    /** Whether this backend guarantees bit-identical results across runs and thread counts. */
+    public boolean deterministic() {
+        return deterministic;
+    }
 
     @Override
     public String name() {
@@ -29,7 +49,9 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "CPU, " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version();
+        return "CPU, " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version() + ", SYRK: "
+                + (deterministic ? "Java kernel (deterministic)" : CpuSyrk.implementation()) + ", LAPACK: "
+                + (deterministic ? "Java" : CpuLinalg.lapackName());
     }
 
     @Override
@@ -39,7 +61,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public CentredStats centredStats(double[] means, int k, int d, DType dtype, boolean scatter, boolean varNorms) {
-        return new CpuCentredStats(means, k, d, dtype, scatter, varNorms);
+        return new CpuCentredStats(means, k, d, dtype, scatter, varNorms, !deterministic);
     }
 
     @Override
@@ -59,7 +81,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public SymmetricEigen eigh(double[] a, int n) {
-        return CpuLinalg.eigh(a, n);
+        return CpuLinalg.eigh(a, n, !deterministic);
     }
 
     @Override

@@ -20,8 +20,10 @@ final class CpuCentredStats implements CentredStats {
     private final double[] scatter;
     private final double[] varSums;
     private final long[] counts;
+    private final boolean allowNative;
 
-    CpuCentredStats(double[] means, int k, int d, DType dtype, boolean wantScatter, boolean wantVarNorms) {
+    CpuCentredStats(double[] means, int k, int d, DType dtype, boolean wantScatter, boolean wantVarNorms, boolean allowNative) {
+        this.allowNative = allowNative;
         this.k = k;
         this.d = d;
         this.dtype = dtype;
@@ -67,7 +69,11 @@ final class CpuCentredStats implements CentredStats {
                 }
             }
             if (scatter != null) {
-                CpuSyrk.upperF32(xc, n, d, scatter);
+                if (allowNative) {
+                    CpuSyrk.upperF32(xc, n, d, scatter);
+                } else {
+                    CpuSyrk.javaUpperF32(xc, n, d, scatter);
+                }
             }
         } else {
             double[] xc = new double[n * d];
@@ -92,7 +98,11 @@ final class CpuCentredStats implements CentredStats {
                 }
             }
             if (scatter != null) {
-                CpuSyrk.upperF64(xc, n, d, scatter);
+                if (allowNative) {
+                    CpuSyrk.upperF64(xc, n, d, scatter);
+                } else {
+                    CpuSyrk.javaUpperF64(xc, n, d, scatter);
+                }
             }
         }
         for (int r = 0; r < n; r++) {

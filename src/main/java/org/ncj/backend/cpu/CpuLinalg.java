@@ -20,6 +20,14 @@ public final class CpuLinalg {
 
     /** Symmetric eigen-decomposition with LAPACK {@code dsyevd} (divide and conquer). */
     public static SymmetricEigen eigh(double[] a, int n) {
+        return eigh(a, n, true);
+    }
+
+    /**
+     * As {@link #eigh(double[], int)}; with {@code allowNative = false} the pure-Java LAPACK runs
+     * even where a native one is installed (single-threaded, so bit-identical on any machine state).
+     */
+    public static SymmetricEigen eigh(double[] a, int n, boolean allowNative) {
         if (n == 0) {
             return new SymmetricEigen(new double[0], new double[0], 0);
         }
@@ -27,7 +35,7 @@ public final class CpuLinalg {
         // lower triangle in column-major terms reads our row-major upper triangle.
         double[] v = a.clone();
         double[] w = new double[n];
-        LAPACK lapack = LAPACK.getInstance();
+        LAPACK lapack = allowNative ? LAPACK.getInstance() : dev.ludovic.netlib.lapack.JavaLAPACK.getInstance();
         double[] work = new double[1];
         int[] iwork = new int[1];
         intW info = new intW(0);

@@ -1,0 +1,206 @@
+package org.ncj.backend.cuda;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+import org.ncj.DType;
+import org.ncj.backend.Backend;
+import org.ncj.backend.CentredStats;
+import org.ncj.backend.ClassSums;
+import org.ncj.backend.Decisions;
+import org.ncj.backend.SymmetricEigen;
+import org.ncj.backend.cpu.CpuLinalg;
+import org.ncj.kernels.PairKernel;
+import org.ncj.kernels.PairStats;
+
+/**
+ * The CUDA backend on device 0, through the JCuda driver API and the precompiled PTX of
+ * {@code kernels/} (see {@code kernels/ABI.md}); {@code eigh} through cuSOLVER bound with
+ * {@code java.lang.foreign}, or the CPU when cuSOLVER is not found.
+ *
+ * <p>Accumulators ({@link CudaClassSums}, {@link CudaCentredStats}, {@link CudaDecisions}) keep
+ * their totals in device memory and take host batches through double-buffered pinned staging,
+ * or device-resident batches through {@code addDevice}. Closing the backend closes any
+ * accumulator still open (with a warning) and releases the context.
+ *
+ * <p>System properties: {@code ncj.cuda.stageBytes} (bytes per staging slot, default 32 MiB),
+ * {@code ncj.cuda.libpath} (folders holding {@code libcusolver.so.12}).
+ */
+public final class CudaBackend implements Backend {
+    private static final Logger LOG = Logger.getLogger(CudaBackend.class.getName());
+    private static volatile boolean loggedCpuEigh;
+
+    private final CudaContext ctx;
+    private final Stager stager;
+    private final Set<Resource> live = ConcurrentHashMap.newKeySet();
+    private CuSolver solver;
+    private String solverFailure;
+    private boolean closed;
+
+    /**
+     * Null when the CUDA backend can run here, else one line saying why not (no
+     * {@code libcuda.so.1}, JCuda native failed to load, no device, driver too old for the PTX,
+     * no PTX in this build). Never throws; the probe runs once and is cached.
+     */
+    public static String unavailableReason() {
+        try {
+            return CudaContext.unavailableReason();
+        } catch (LinkageError e) {
+            return "JCuda failed to load: " + e;
+        }
+    }
+
+    /** Opens device 0. @throws org.ncj.backend.BackendUnavailableException when it cannot run here */
+    public CudaBackend() {
+        String why = unavailableReason();
+        if (why != null) {
+            throw new org.ncj.backend.BackendUnavailableException("CUDA backend unavailable: " + why);
+        }
+        ctx = CudaContext.acquire();
+        try {
+            stager = new Stager(ctx, Long.getLong("ncj.cuda.stageBytes", 32L << 20));
+        } catch (RuntimeException e) {
+            ctx.release();
+            throw e;
+        }
+    }
+
+    CudaContext context() {
+        return ctx;
+    }
+
+    Stager stager() {
+        return stager;
+    }
+
+    private <T extends Resource> T track(T r) {
+        live.add(r);
+        return r;
+    }
+
+    void forget(Resource r) {
+        live.remove(r);
+    }
+
+    private synchronized void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("CUDA backend is closed");
+        }
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public String description() {
+        return String.format("%s, compute capability %d.%d, %d SMs, %.1f GiB, driver CUDA %s", ctx.name, ctx.ccMajor,
+                ctx.ccMinor, ctx.sms, ctx.totalMem / (double) (1L << 30), Ptx.cudaVersion(ctx.driverVersion));
+    }
+
+    /** {@code {free, total}} device memory in bytes ({@code cuMemGetInfo}). */
+    public long[] memoryInfo() {
+        return ctx.memInfo();
+    }
+
+    @Override
+    public CudaClassSums classSums(int k, int d, DType dtype) {
+        ensureOpen();
+        return track(new CudaClassSums(this, k, d, dtype));
+    }
+
+    @Override
+    public CudaCentredStats centredStats(double[] means, int k, int d, DType dtype, boolean scatter, boolean varNorms) {
+        ensureOpen();
+        return track(new CudaCentredStats(this, means, k, d, dtype, scatter, varNorms));
+    }
+
+    @Override
+    public CudaDecisions decisions(double[] means, double[] weights, double[] bias, int[] candidates, int k, int d,
+                                   DType dtype) {
+        ensureOpen();
+        return track(new CudaDecisions(this, means, weights, bias, candidates, k, d, dtype));
+    }
+
+    @Override
+    public PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize) {
+        ensureOpen();
+        if (tileSize < 1) {
+            throw new IllegalArgumentException("tileSize must be >= 1, got " + tileSize);
+        }
+        return CudaPairwise.stats(this, points, k, d, kernel);
+    }
+
+    @Override
+    public double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize) {
+        ensureOpen();
+        return CudaPairwise.grid(this, points, k, d, kernel);
+    }
+
+    @Override
+    public SymmetricEigen eigh(double[] a, int n) {
+        ensureOpen();
+        if (n == 0) {
+            return new SymmetricEigen(new double[0], new double[0], 0);
+        }
+        CuSolver s = solver();
+        if (s == null) {
+            return CpuLinalg.eigh(a, n);
+        }
+        synchronized (stager) {
+            return s.eigh(a, n, stager.compute);
+        }
+    }
+
+    /** Which eigen-solver {@link #eigh} uses: the cuSOLVER library path, or why the CPU is used. */
+    public synchronized String eighImplementation() {
+        CuSolver s = solver();
+        return s != null ? "cuSOLVER " + s.library : "CPU LAPACK (" + solverFailure + ")";
+    }
+
+    private synchronized CuSolver solver() {
+        if (solver == null && solverFailure == null) {
+            try {
+                solver = new CuSolver(ctx);
+            } catch (RuntimeException | LinkageError e) {
+                solverFailure = "cuSOLVER unavailable: " + e.getMessage();
+                if (!loggedCpuEigh) {
+                    loggedCpuEigh = true;
+                    LOG.info(() -> solverFailure + "; eigh runs on the CPU");
+                }
+            }
+        }
+        return solver;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("CUDA backend closed twice");
+            }
+            closed = true;
+        }
+        try {
+            List<Resource> open = new ArrayList<>(live);
+            if (!open.isEmpty()) {
+                LOG.warning(() -> "closing the CUDA backend with " + open.size() + " accumulator(s) still open: closing them");
+                for (Resource r : open) {
+                    if (!r.isClosed()) {
+                        r.close();
+                    }
+                }
+            }
+            if (solver != null) {
+                solver.close();
+            }
+            stager.close();
+        } finally {
+            ctx.release();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package org.ncj.backend.cuda;
+
+/** Every kernel entry point of {@code kernels/ABI.md}, with the PTX family (file) that holds it. */
+enum Kernel {
+    CLASS_SUMS_SMALL_F32("class_sums", "nc_class_sums_small_f32"),
+    CLASS_SUMS_SMALL_F64("class_sums", "nc_class_sums_small_f64"),
+    CLASS_SUMS_LARGE_F32("class_sums", "nc_class_sums_large_f32"),
+    CLASS_SUMS_LARGE_F64("class_sums", "nc_class_sums_large_f64"),
+    CLASS_SUMS_SORTED_F32("class_sums", "nc_class_sums_sorted_f32"),
+    CLASS_SUMS_SORTED_F64("class_sums", "nc_class_sums_sorted_f64"),
+    CENTRE_F32("centre", "nc_centre_f32"),
+    CENTRE_F64("centre", "nc_centre_f64"),
+    SYRK_F32("syrk", "nc_syrk_f32"),
+    SYRK_F64("syrk", "nc_syrk_f64"),
+    MIRROR_UPPER_F64("syrk", "nc_mirror_upper_f64"),
+    PAIRWISE_STATS_F32("pairwise", "nc_pairwise_stats_f32"),
+    PAIRWISE_STATS_F64("pairwise", "nc_pairwise_stats_f64"),
+    PAIRWISE_GRID_F32("pairwise", "nc_pairwise_grid_f32"),
+    PAIRWISE_GRID_F64("pairwise", "nc_pairwise_grid_f64"),
+    DECISIONS_F32("decisions", "nc_decisions_f32"),
+    DECISIONS_F64("decisions", "nc_decisions_f64");
+
+    /** Families, i.e. PTX files {@code ptx/<family>.ptx}. */
+    static final String[] FAMILIES = {"class_sums", "centre", "syrk", "pairwise", "decisions"};
+    /** Resource folder of the PTX files. */
+    static final String PTX_DIR = "/org/ncj/backend/cuda/ptx/";
+
+    final String family;
+    final String entry;
+
+    Kernel(String family, String entry) {
+        this.family = family;
+        this.entry = entry;
+    }
+
+    static String resource(String family) {
+        return PTX_DIR + family + ".ptx";
+    }
+}

@@ -1,0 +1,73 @@
+package org.ncj.backend.cuda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The precompiled PTX resources: reading, entry points and the driver each needs. */
+final class Ptx {
+    private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+([A-Za-z_$][\\w$]*)");
+    private static final Pattern VERSION = Pattern.compile("(?m)^\\s*\\.version\\s+(\\d+)\\.(\\d+)");
+
+    private Ptx() {
+    }
+
+    /** The PTX text of a family, or null when the resource is absent. */
+    static String text(String family) {
+        try (InputStream in = Ptx.class.getResourceAsStream(Kernel.resource(family))) {
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + Kernel.resource(family), e);
+        }
+    }
+
+    /** NUL-terminated bytes for {@code cuModuleLoadData}. */
+    static byte[] image(String family) {
+        String t = text(family);
+        if (t == null) {
+            throw new IllegalStateException("PTX resource " + Kernel.resource(family) + " is missing from this build");
+        }
+        byte[] b = t.getBytes(StandardCharsets.US_ASCII);
+        byte[] z = new byte[b.length + 1];
+        System.arraycopy(b, 0, z, 0, b.length);
+        return z;
+    }
+
+    /** Names of the {@code .entry} lines of a PTX text. */
+    static Set<String> entries(String ptx) {
+        Set<String> s = new LinkedHashSet<>();
+        Matcher m = ENTRY.matcher(ptx);
+        while (m.find()) {
+            s.add(m.group(1));
+        }
+        return s;
+    }
+
+    /** {@code {major, minor}} of the {@code .version} directive, or null. */
+    static int[] isaVersion(String ptx) {
+        Matcher m = VERSION.matcher(ptx);
+        return m.find() ? new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))} : null;
+    }
+
+    /**
+     * The lowest {@code cuDriverGetVersion} value that JIT-compiles a PTX ISA: ISA 9.x needs
+     * CUDA 13.x (driver R580+), 8.x needs 12.x, 7.x needs 11.x.
+     */
+    static int requiredDriver(int[] isa) {
+        if (isa == null) {
+            return 0;
+        }
+        int major = isa[0] + 4;
+        return major * 1000 + isa[1] * 10;
+    }
+
+    /** Driver versions like {@code 13000} as {@code "13.0"}. */
+    static String cudaVersion(int v) {
+        return (v / 1000) + "." + (v % 1000) / 10;
+    }
+}

@@ -1,0 +1,124 @@
+package org.ncj.backend.cuda;
+
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+
+import jcuda.Pointer;
+
+import org.ncj.DType;
+import org.ncj.backend.Batch;
+import org.ncj.backend.CentredStats;
+import org.ncj.backend.ClassSums;
+import org.ncj.backend.Decisions;
+import org.ncj.kernels.PairKernel;
+
+/**
+ * Launches every kernel entry point once on small odd shapes, for
+ * {@code compute-sanitizer --tool memcheck|racecheck}. Exits 0 and prints one line per kernel.
+ */
+public final class KernelDriver {
+    private KernelDriver() {
+    }
+
+    public static void main(String[] args) {
+        String why = CudaBackend.unavailableReason();
+        if (why != null) {
+            System.out.println("KernelDriver: CUDA unavailable: " + why);
+            System.exit(2);
+        }
+        int k = 5;
+        int d = 67;
+        int n = 301;
+        Batch b = CudaAgreementTest.batch(n, d, k, 1);
+        double[] means = CudaAgreementTest.means(k, d, 2);
+        try (CudaBackend cuda = new CudaBackend()) {
+            System.out.println("device: " + cuda.description());
+            for (DType t : DType.values()) {
+                // small-K (shared) and large-K class sums
+                try (ClassSums s = cuda.classSums(k, d, t); ClassSums l = cuda.classSums(300, 67, t)) {
+                    s.add(b);
+                    l.add(CudaAgreementTest.batch(n, 67, 300, 3));
+                    s.sums();
+                    l.sums();
+                }
+                System.out.println("class_sums small+large " + t + " ok (small used: " + CudaClassSums.usesSmall(k, d, t)
+                        + ", large used: " + !CudaClassSums.usesSmall(300, 67, t) + ")");
+                try (CentredStats c = cuda.centredStats(means, k, d, t, true, true)) {
+                    c.add(b);
+                    c.scatter();
+                    c.varNormSums();
+                }
+                System.out.println("centre + syrk + mirror " + t + " ok");
+                double[] w = CudaAgreementTest.points(k, d, 4);
+                try (Decisions dd = cuda.decisions(means, w, new double[k], new int[] {0, 1, 2, 3, 4}, k, d, t)) {
+                    dd.add(b);
+                    dd.hits();
+                }
+                System.out.println("decisions " + t + " ok");
+            }
+            double[] p = CudaAgreementTest.points(130, 7, 5);
+            double[] v = new double[130];
+            java.util.Arrays.fill(v, 1.0);
+            for (PairKernel pk : new PairKernel[] {new PairKernel.Dist(), new PairKernel.Log(), new PairKernel.Riesz(5),
+                    new PairKernel.Cdnv(1, v), new PairKernel.Cosine(), new PairKernel.MaxAngle(130)}) {
+                cuda.pairwiseStats(p, 130, 7, pk, 64);
+                cuda.pairwiseGrid(p, 130, 7, pk, 64);
+            }
+            System.out.println("pairwise stats + grid f64 (6 kernels) ok");
+            rawKernels(cuda, b, k, d, n);
+            System.out.println("eigh via " + cuda.eighImplementation());
+            cuda.eigh(new double[] {2, 1, 1, 3}, 2);
+            System.out.println("eigh ok");
+        }
+        System.out.println("KernelDriver: all kernels launched");
+    }
+
+    /** Entry points the backend does not call itself: sorted class sums and the f32 pairwise kernels. */
+    static void rawKernels(CudaBackend cuda, Batch b, int k, int d, int n) {
+        CudaContext ctx = cuda.context();
+        Stager st = cuda.stager();
+        float[] x = b.array();
+        int[] y = b.labelArray();
+        int[] order = new int[n];
+        long[] seg = new long[k + 1];
+        for (int label : y) {
+            seg[label + 1]++;
+        }
+        for (int c = 0; c < k; c++) {
+            seg[c + 1] += seg[c];
+        }
+        long[] next = java.util.Arrays.copyOf(seg, k);
+        for (int i = 0; i < n; i++) {
+            order[(int) next[y[i]]++] = i;
+        }
+        float[] pf = new float[130 * 7];
+        for (int i = 0; i < pf.length; i++) {
+            pf[i] = (float) Math.sin(i * 0.37);
+        }
+        try (DeviceMemory dx = DeviceMemory.allocate(ctx, 4L * x.length);
+             DeviceMemory dord = DeviceMemory.allocate(ctx, 4L * n);
+             DeviceMemory dseg = DeviceMemory.allocate(ctx, 8L * (k + 1));
+             DeviceMemory sums = DeviceMemory.zeroed(ctx, 8L * k * d, st.compute.get());
+             DeviceMemory counts = DeviceMemory.zeroed(ctx, 8L * k, st.compute.get());
+             DeviceMemory dp = DeviceMemory.allocate(ctx, 4L * pf.length);
+             DeviceMemory partials = DeviceMemory.allocate(ctx, 8L * 4 * 64 * 64);
+             DeviceMemory grid = DeviceMemory.allocate(ctx, 8L * 130 * 130)) {
+            ctx.makeCurrent();
+            Cuda.check(cuMemcpyHtoD(dx.ptr(), Pointer.to(x), 4L * x.length), "cuMemcpyHtoD");
+            Cuda.check(cuMemcpyHtoD(dord.ptr(), Pointer.to(order), 4L * n), "cuMemcpyHtoD");
+            Cuda.check(cuMemcpyHtoD(dseg.ptr(), Pointer.to(seg), 8L * (k + 1)), "cuMemcpyHtoD");
+            Cuda.check(cuMemcpyHtoD(dp.ptr(), Pointer.to(pf), 4L * pf.length), "cuMemcpyHtoD");
+            st.onCompute(() -> {
+                for (Kernel kern : new Kernel[] {Kernel.CLASS_SUMS_SORTED_F32, Kernel.CLASS_SUMS_SORTED_F64}) {
+                    ctx.launch(kern, k, (d + 255) / 256, 256, 0, st.compute.get(), dx, dord, dseg, d, k, sums, counts);
+                }
+                int[] g = CudaPairwise.statsGrid(130, ctx.sms);
+                ctx.launch(Kernel.PAIRWISE_STATS_F32, g[0], Math.min(g[1], 64 * 64 / g[0]), 256, 0, st.compute.get(),
+                        dp, 130, 7, 0, 0.0, null, partials);
+                int t = (130 + 63) / 64;
+                ctx.launch(Kernel.PAIRWISE_GRID_F32, t, t, 256, 0, st.compute.get(), dp, 130, 7, 4, 0.0, null, grid);
+                st.compute.sync();
+            });
+        }
+        System.out.println("class_sums_sorted f32+f64, pairwise stats+grid f32 ok");
+    }
+}

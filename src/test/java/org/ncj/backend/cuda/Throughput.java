@@ -1,0 +1,113 @@
+package org.ncj.backend.cuda;
+
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+
+import org.ncj.DType;
+import org.ncj.kernels.PairKernel;
+
+/**
+ * Short throughput check on device-resident data: class sums vs a device-to-device copy of the
+ * same bytes, covariance (centre + syrk) vs the FP32 peak and cuBLAS ssyrk, pairwise statistics
+ * at K = 8192. Prints one line per measurement.
+ */
+public final class Throughput {
+    private Throughput() {
+    }
+
+    static double time(int reps, Runnable r) {
+        r.run(); // warm-up (JIT, module, allocator)
+        long t0 = System.nanoTime();
+        for (int i = 0; i < reps; i++) {
+            r.run();
+        }
+        return (System.nanoTime() - t0) / 1e9 / reps;
+    }
+
+    public static void main(String[] args) throws Throwable {
+        String why = CudaBackend.unavailableReason();
+        if (why != null) {
+            System.out.println("Throughput: CUDA unavailable: " + why);
+            System.exit(2);
+        }
+        try (CudaBackend cuda = new CudaBackend()) {
+            CudaContext ctx = cuda.context();
+            Stager st = cuda.stager();
+            System.out.println("device: " + cuda.description());
+            int d = 512;
+            long n = 1L << 20; // 2 GiB of float32 rows
+            int k = 1000;
+            long bytes = 4L * n * d;
+            try (DeviceMemory x = DeviceMemory.allocate(ctx, bytes);
+                 DeviceMemory copy = DeviceMemory.allocate(ctx, bytes);
+                 DeviceMemory y = DeviceMemory.allocate(ctx, 4L * n)) {
+                st.onCompute(() -> {
+                    Cuda.check(cuMemsetD32Async(x.ptr(), Float.floatToIntBits(0.5f), n * d, st.compute.get()), "memset x");
+                    Cuda.check(cuMemsetD32Async(y.ptr(), 7, n, st.compute.get()), "memset y");
+                    st.compute.sync();
+                });
+                double tCopy = time(5, () -> st.onCompute(() -> {
+                    Cuda.check(cuMemcpyDtoDAsync(copy.ptr(), x.ptr(), bytes, st.compute.get()), "cuMemcpyDtoDAsync");
+                    st.compute.sync();
+                }));
+                System.out.printf("d2d copy: %.1f GB/s (read+write %.1f GB/s)%n", bytes / tCopy / 1e9, 2 * bytes / tCopy / 1e9);
+                for (DType t : DType.values()) {
+                    for (int kk : new int[] {10, k}) {
+                        try (CudaClassSums s = cuda.classSums(kk, d, t)) {
+                            double ts = time(5, () -> s.addDevice(x.address(), y.address(), n));
+                            System.out.printf("class sums k=%d d=%d n=%d %s (%s): %.1f GB/s read = %.0f%% of copy read%n",
+                                    kk, d, n, t, CudaClassSums.usesSmall(kk, d, t) ? "small" : "large", bytes / ts / 1e9,
+                                    100 * tCopy / ts);
+                        }
+                    }
+                }
+                long nc = 1L << 18;
+                int dc = 1024;
+                CUdevice dev = new CUdevice();
+                jcuda.driver.JCudaDriver.cuDeviceGet(dev, 0);
+                int[] clock = new int[1];
+                cuDeviceGetAttribute(clock, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE, dev);
+                double peak = ctx.sms * 128.0 * 2 * clock[0] * 1e3; // FP32 lanes per SM on Volta..Hopper
+                double flops = (double) nc * dc * dc; // xᵀx upper triangle incl. diagonal ~ n d² / 2 multiply-adds
+                for (DType t : DType.values()) {
+                    double[] means = new double[dc];
+                    try (CudaCentredStats c = cuda.centredStats(means, 1, dc, t, true, false)) {
+                        // labels are 7 in y: use class 0 by a zeroed label buffer
+                        try (DeviceMemory y0 = DeviceMemory.zeroed(ctx, 4L * nc, st.compute.get())) {
+                            double tc = time(3, () -> c.addDevice(x.address(), y0.address(), nc));
+                            System.out.printf("covariance (centre+syrk) n=%d d=%d %s: %.2f TFLOP/s = %.0f%% of FP32 peak %.1f TFLOP/s%n",
+                                    nc, dc, t, flops / tc / 1e12, 100 * flops / tc / peak, peak / 1e12);
+                        }
+                    }
+                }
+                try (CuBlas blas = new CuBlas(ctx); DeviceMemory cm = DeviceMemory.zeroed(ctx, 4L * dc * dc, st.compute.get())) {
+                    blas.setStream(st.compute);
+                    double tb = time(3, () -> st.onCompute(() -> {
+                        try {
+                            blas.ssyrkRowMajor(x.address(), nc, dc, cm.address());
+                        } catch (Throwable e) {
+                            throw new IllegalStateException(e);
+                        }
+                        st.compute.sync();
+                    }));
+                    System.out.printf("cuBLAS ssyrk baseline n=%d d=%d: %.2f TFLOP/s%n", nc, dc, flops / tb / 1e12);
+                } catch (RuntimeException | LinkageError e) {
+                    System.out.println("cuBLAS baseline skipped: " + e.getMessage());
+                }
+            }
+            int kp = 8192;
+            int dp = 512;
+            double[] p = CudaAgreementTest.points(kp, dp, 1);
+            double pairs = (double) kp * (kp - 1) / 2;
+            for (PairKernel pk : new PairKernel[] {new PairKernel.Dist(), PairKernel.Riesz.forDimension(dp)}) {
+                double tp = time(3, () -> cuda.pairwiseStats(p, kp, dp, pk, 64));
+                System.out.printf("pairwise stats %s K=%d d=%d f64: %.3f s, %.2f Gpairs/s, %.2f TFLOP/s (2d per pair)%n",
+                        pk.name(), kp, dp, tp, pairs / tp / 1e9, pairs * 2 * dp / tp / 1e12);
+            }
+        }
+    }
+}
