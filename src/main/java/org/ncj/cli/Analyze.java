@@ -90,7 +90,9 @@ public final class Analyze implements Callable<Integer> {
             description = "Measure only classes with at least N training samples (default: ${DEFAULT-VALUE}); the others are listed as dropped.")
     long minCount;
 
-    @Option(names = "--one-pass", description = "One-pass (Chan et al.) statistics: not implemented yet (see the one-pass issue); exits 2.")
+    @Option(names = "--one-pass",
+            description = "Read the training set once: means, Σ_W and variance norms together (Chan-Golub-LeVeque merges, "
+                    + "ClassStatistics) instead of two passes (means, then statistics about them). Two passes remain the reference.")
     boolean onePass;
 
     @Option(names = "--batch", defaultValue = "4096", paramLabel = "N", description = "Rows per batch (default: ${DEFAULT-VALUE}).")
@@ -106,9 +108,6 @@ public final class Analyze implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long tStart = System.nanoTime();
-        if (onePass) {
-            throw new Main.UsageException("--one-pass: not implemented yet: see the one-pass issue (two passes are used without it)");
-        }
         if ((testX == null) != (testY == null)) {
             throw new Main.UsageException("--test-x and --test-y go together");
         }
@@ -195,7 +194,7 @@ public final class Analyze implements Callable<Integer> {
                 throw new BadInputException(tx.name(), "has no rows");
             }
             MetricSet.Options opts = MetricSet.Options.DEFAULT.withTileSize(tileSize);
-            Pipeline.Settings settings = new Pipeline.Settings(dt, batch, ClassFilter.minCount(minCount), opts);
+            Pipeline.Settings settings = new Pipeline.Settings(dt, batch, ClassFilter.minCount(minCount), opts, onePass);
             try (Backend be = Backend.byName(backend)) {
                 Pipeline p = new Pipeline(be, settings, progress);
                 int k;
@@ -265,6 +264,7 @@ public final class Analyze implements Callable<Integer> {
                 json.put("backend", be.name());
                 json.put("backend_description", be.description());
                 json.put("dtype", dt.name().toLowerCase(java.util.Locale.ROOT));
+                json.put("passes", onePass ? "one" : "two");
                 json.put("inputs", inputs);
                 json.put("notes", notes);
                 ReportData.Detail detail = Details.of(out.getFileName().toString(), r);

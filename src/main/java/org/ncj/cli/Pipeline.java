@@ -7,6 +7,7 @@ import java.util.Map;
 import org.ncj.DType;
 import org.ncj.accumulate.Agreement;
 import org.ncj.accumulate.ClassFilter;
+import org.ncj.accumulate.ClassStatistics;
 import org.ncj.accumulate.Classifier;
 import org.ncj.accumulate.CovarAccumulator;
 import org.ncj.accumulate.Covariance;
@@ -37,7 +38,11 @@ final class Pipeline {
                   Agreement agreement, boolean agreementOnTrain, double[] oodMean, Map<String, Double> seconds) {
     }
 
-    record Settings(DType dtype, int batch, ClassFilter filter, MetricSet.Options options) {
+    /** @param onePass means, Σ_W and variance norms from one pass ({@link ClassStatistics}) instead of two */
+    record Settings(DType dtype, int batch, ClassFilter filter, MetricSet.Options options, boolean onePass) {
+        Settings(DType dtype, int batch, ClassFilter filter, MetricSet.Options options) {
+            this(dtype, batch, filter, options, false);
+        }
     }
 
     private final Backend backend;
@@ -67,30 +72,44 @@ final class Pipeline {
         DType dtype = settings.dtype();
         int d = train.x().cols();
         Means means;
-        long t = System.nanoTime();
-        try (MeanAccumulator acc = new MeanAccumulator(k, d, backend, dtype)) {
-            stream("means", train, k, (x, y, r0) -> acc.accumulate(x, y));
-            try {
-                means = acc.compute(GlobalMean.UNWEIGHTED, settings.filter());
-            } catch (IllegalStateException e) {
-                throw new BadInputException(train.y().name(), e.getMessage());
-            }
-        }
-        lap("means", t);
-        t = System.nanoTime();
         Covariance sw;
         VarNorms vn;
-        try (CovarAccumulator cov = new CovarAccumulator(backend, means);
-             VarNormAccumulator var = new VarNormAccumulator(backend, means)) {
-            Means m = means;
-            stream("covariance", train, k, (x, y, r0) -> {
-                cov.accumulate(x, y, m);
-                var.accumulate(x, y, m);
-            });
-            sw = cov.compute();
-            vn = var.compute();
+        long t = System.nanoTime();
+        if (settings.onePass()) {
+            try (ClassStatistics st = new ClassStatistics(k, d, backend, dtype)) {
+                stream("one pass", train, k, (x, y, r0) -> st.accumulate(x, y));
+                try {
+                    means = st.means(GlobalMean.UNWEIGHTED, settings.filter());
+                } catch (IllegalStateException e) {
+                    throw new BadInputException(train.y().name(), e.getMessage());
+                }
+                sw = st.covariance(means);
+                vn = st.varNorms(means);
+            }
+            lap("one_pass", t);
+        } else {
+            try (MeanAccumulator acc = new MeanAccumulator(k, d, backend, dtype)) {
+                stream("means", train, k, (x, y, r0) -> acc.accumulate(x, y));
+                try {
+                    means = acc.compute(GlobalMean.UNWEIGHTED, settings.filter());
+                } catch (IllegalStateException e) {
+                    throw new BadInputException(train.y().name(), e.getMessage());
+                }
+            }
+            lap("means", t);
+            t = System.nanoTime();
+            try (CovarAccumulator cov = new CovarAccumulator(backend, means);
+                 VarNormAccumulator var = new VarNormAccumulator(backend, means)) {
+                Means m = means;
+                stream("covariance", train, k, (x, y, r0) -> {
+                    cov.accumulate(x, y, m);
+                    var.accumulate(x, y, m);
+                });
+                sw = cov.compute();
+                vn = var.compute();
+            }
+            lap("covariance", t);
         }
-        lap("covariance", t);
         Agreement agreement = null;
         if (classifier != null) {
             t = System.nanoTime();

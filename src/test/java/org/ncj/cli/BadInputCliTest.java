@@ -154,14 +154,6 @@ class BadInputCliTest {
     }
 
     @Test
-    void onePassIsNotImplementedYet() throws Exception {
-        CliRun r = analyze("--train-x", x.toString(), "--train-y", y.toString(), "--one-pass");
-        assertEquals(2, r.exit());
-        assertTrue(r.err().contains("not implemented yet"), r.err());
-        assertFalse(Files.exists(out));
-    }
-
-    @Test
     void failureKeepsAnEarlierResult() throws Exception {
         assertEquals(0, analyze("--train-x", x.toString(), "--train-y", y.toString()).exit());
         String before = Files.readString(out.resolve("metrics.json"));

@@ -18,7 +18,8 @@ import org.ncj.cli.CliRun;
 import org.ncj.testutil.Golden;
 
 /**
- * {@code ./ncj analyze} on every golden case, in float64 and float32, reproduces
+ * {@code ./ncj analyze} on every golden case, in float64 and float32, with two passes and with
+ * {@code --one-pass}, reproduces
  * {@code expected.json} within the golden README's tolerances (those of {@link GoldenContract}).
  */
 class CliGoldenTest {
@@ -27,17 +28,19 @@ class CliGoldenTest {
     Path tmp;
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> cases() {
-        return GoldenContract.cases();
+        return GoldenContract.cases().flatMap(a -> java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(a.get()[0], a.get()[1], false),
+                org.junit.jupiter.params.provider.Arguments.of(a.get()[0], a.get()[1], true)));
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} one-pass={2}")
     @MethodSource("cases")
     @SuppressWarnings("unchecked")
-    void analyzeReproducesExpected(String caseName, DType dtype) throws Exception {
+    void analyzeReproducesExpected(String caseName, DType dtype, boolean onePass) throws Exception {
         Golden g = Golden.load(caseName);
         Path dir = g.dir();
-        Path out = tmp.resolve(caseName + "-" + dtype);
-        CliRun r = CliRun.run("analyze", "--quiet", "--backend", "cpu", "--dtype", dtype.name().toLowerCase(),
+        Path out = tmp.resolve(caseName + "-" + dtype + (onePass ? "-1" : "-2"));
+        CliRun r = CliRun.run("analyze", "--quiet", "--backend", "cpu", "--dtype", dtype.name().toLowerCase(), onePass ? "--one-pass" : "--batch=4096",
                 "--train-x", dir.resolve("train_x.npy").toString(), "--train-y", dir.resolve("train_y.npy").toString(),
                 "--test-x", dir.resolve("test_x.npy").toString(), "--test-y", dir.resolve("test_y.npy").toString(),
                 "--weights", dir.resolve("weights.npy").toString(),
@@ -68,7 +71,7 @@ class CliGoldenTest {
         List<String> csv = Files.readAllLines(out.resolve("per_class.csv"));
         assertEquals(g.k() + 1, csv.size(), "header + one row per class");
         if (!failures.isEmpty()) {
-            fail(caseName + " " + dtype + ":\n  " + String.join("\n  ", failures));
+            fail(caseName + " " + dtype + (onePass ? " one pass" : " two passes") + ":\n  " + String.join("\n  ", failures));
         }
     }
 }
