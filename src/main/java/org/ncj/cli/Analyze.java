@@ -1,0 +1,331 @@
+package org.ncj.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.ncj.DType;
+import org.ncj.accumulate.ClassFilter;
+import org.ncj.accumulate.Classifier;
+import org.ncj.backend.Backend;
+import org.ncj.io.BadInputException;
+import org.ncj.io.Sources;
+import org.ncj.io.Tensor2D;
+import org.ncj.measure.MetricSet;
+import org.ncj.report.HtmlReport;
+import org.ncj.report.JsonText;
+import org.ncj.report.ReportData;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ncj analyze}: every measure that the given embedding files allow, to JSON, CSV and HTML. */
+@Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure neural collapse in embedding files: writes DIR/metrics.json, DIR/per_class.csv and DIR/report.html.",
+                "",
+                "Files: .npy (float16/32/64 embeddings; int32/int64/uint8/uint16 labels; either byte order; C order) or "
+                        + ".safetensors as FILE:TENSOR (F16, BF16, F32, F64; I32, I64). Each file option takes several files "
+                        + "or a glob in the file name (shard-*.npy, natural order); shards are concatenated along rows. "
+                        + "Files are memory-mapped and streamed in batches, so they may be larger than memory.",
+                "",
+                "Measures run as the inputs allow: without --weights no NC3/NC4; without a test set NC4 is measured on the "
+                        + "training set; without --ood-x no NC5."},
+        footer = {"", "Example (a golden case of the test suite):",
+                "  G=src/test/resources/golden/small",
+                "  ./ncj analyze --train-x $G/train_x.npy --train-y $G/train_y.npy \\",
+                "      --test-x $G/test_x.npy --test-y $G/test_y.npy --weights $G/weights.npy \\",
+                "      --ood-x $G/ood_x.npy --out small-report",
+                "", "Exit codes: 0 ok, 2 bad input (one line: ncj: FILE: problem; nothing written), 1 other errors."})
+public final class Analyze implements Callable<Integer> {
+
+    @Option(names = "--train-x", arity = "1..*", required = true, paramLabel = "FILE",
+            description = "Training embeddings (N, D): one or more files or globs.")
+    List<String> trainX;
+
+    @Option(names = "--train-y", arity = "1..*", required = true, paramLabel = "FILE",
+            description = "Training labels (N), integers in [0, K).")
+    List<String> trainY;
+
+    @Option(names = "--test-x", arity = "1..*", paramLabel = "FILE",
+            description = "Evaluation embeddings for NC4 (default: the training set).")
+    List<String> testX;
+
+    @Option(names = "--test-y", arity = "1..*", paramLabel = "FILE", description = "Evaluation labels.")
+    List<String> testY;
+
+    @Option(names = "--weights", paramLabel = "FILE", description = "Last-layer weights (K, D), enabling NC3, NC4 and nc2_equinorm_weights.")
+    String weights;
+
+    @Option(names = "--bias", paramLabel = "FILE", description = "Last-layer bias (K), used by the NC4 linear decisions.")
+    String bias;
+
+    @Option(names = "--ood-x", arity = "1..*", paramLabel = "FILE", description = "Out-of-distribution embeddings (M, D) for NC5.")
+    List<String> oodX;
+
+    @Option(names = "--ood-y", arity = "1..*", paramLabel = "FILE",
+            description = "OOD labels (optional): the OOD mean is then the unweighted mean of the per-label means.")
+    List<String> oodY;
+
+    @Option(names = "--classes", paramLabel = "K",
+            description = "Number of classes K (default: rows of --weights, else the largest training label + 1).")
+    Integer classes;
+
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
+            description = "Where to compute (default: ${DEFAULT-VALUE}: CUDA when a GPU is present, else the CPU).")
+    String backend;
+
+    @Option(names = "--dtype", defaultValue = "float32", paramLabel = "float32|float64",
+            description = "Accumulation precision (default: ${DEFAULT-VALUE}). Inputs are read as float32 either way.")
+    String dtype;
+
+    @Option(names = "--tile-size", defaultValue = "64", paramLabel = "N", description = "Tile size of the pairwise measures (default: ${DEFAULT-VALUE}).")
+    int tileSize;
+
+    @Option(names = "--min-count", defaultValue = "1", paramLabel = "N",
+            description = "Measure only classes with at least N training samples (default: ${DEFAULT-VALUE}); the others are listed as dropped.")
+    long minCount;
+
+    @Option(names = "--one-pass",
+            description = "Read the training set once: means, Σ_W and variance norms together (Chan-Golub-LeVeque merges, "
+                    + "ClassStatistics) instead of two passes (means, then statistics about them). Two passes remain the reference.")
+    boolean onePass;
+
+    @Option(names = "--batch", defaultValue = "4096", paramLabel = "N", description = "Rows per batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--out", defaultValue = "ncj-out", paramLabel = "DIR",
+            description = "Output directory (default: ${DEFAULT-VALUE}); written to a temporary directory, then renamed.")
+    Path out;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bars (they are also off when stderr is not a terminal).")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        long tStart = System.nanoTime();
+        if ((testX == null) != (testY == null)) {
+            throw new Main.UsageException("--test-x and --test-y go together");
+        }
+        if (oodY != null && oodX == null) {
+            throw new Main.UsageException("--ood-y needs --ood-x");
+        }
+        if (bias != null && weights == null) {
+            throw new Main.UsageException("--bias needs --weights");
+        }
+        if (batch < 1 || tileSize < 1 || minCount < 1 || (classes != null && classes < 1)) {
+            throw new Main.UsageException("--batch, --tile-size, --min-count and --classes must be >= 1");
+        }
+        DType dt;
+        try {
+            dt = DType.parse(dtype);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--dtype: " + e.getMessage());
+        }
+        PrintStream err = System.err;
+        Progress.Factory progress = new Progress.Factory(err, !quiet && Progress.Factory.terminal());
+        List<Tensor2D> open = new ArrayList<>();
+        try {
+            Tensor2D tx = track(open, Sources.openEmbeddings(trainX));
+            Tensor2D ty = track(open, Sources.openLabels(trainY));
+            int d = tx.cols();
+            sameRows(tx, ty);
+            Tensor2D sx = null;
+            Tensor2D sy = null;
+            if (testX != null) {
+                sx = track(open, Sources.openEmbeddings(testX));
+                sy = track(open, Sources.openLabels(testY));
+                sameDim(sx, d, tx);
+                sameRows(sx, sy);
+            }
+            Classifier clf = null;
+            Tensor2D tw = null;
+            Tensor2D tb = null;
+            if (weights != null) {
+                tw = track(open, Sources.openEmbeddings(List.of(weights)));
+                if (tw.cols() != d) {
+                    throw new BadInputException(tw.name(), "has " + tw.rows() + " x " + tw.cols() + " weights, but the embeddings have D = "
+                            + d + ": weights must be (K, D)");
+                }
+                if (tw.rows() > Integer.MAX_VALUE / Math.max(1, d)) {
+                    throw new BadInputException(tw.name(), "is too large for a classifier");
+                }
+                if (classes != null && classes != tw.rows()) {
+                    throw new BadInputException(tw.name(), "has " + tw.rows() + " rows but --classes is " + classes);
+                }
+                int kw = (int) tw.rows();
+                double[] w = tw.readDoubles(0, kw);
+                for (int i = 0; i < w.length; i++) {
+                    if (!Double.isFinite(w[i])) {
+                        throw new BadInputException(tw.name(), "non-finite weight " + w[i] + " at row " + (i / d) + ", column " + (i % d));
+                    }
+                }
+                clf = Classifier.of(w, kw, d);
+                if (bias != null) {
+                    tb = track(open, Sources.open(bias));
+                    if (!tb.dtype().isFloat() || tb.cols() != 1 || tb.rows() != kw) {
+                        throw new BadInputException(tb.name(), "holds " + tb.rows() + " x " + tb.cols() + " " + tb.dtype()
+                                + "; the bias must be " + kw + " floats (one per row of the weights)");
+                    }
+                    double[] b = tb.readDoubles(0, kw);
+                    for (int i = 0; i < b.length; i++) {
+                        if (!Double.isFinite(b[i])) {
+                            throw new BadInputException(tb.name(), "non-finite bias " + b[i] + " at class " + i);
+                        }
+                    }
+                    clf = clf.withBias(b);
+                }
+            }
+            Tensor2D ox = null;
+            Tensor2D oy = null;
+            if (oodX != null) {
+                ox = track(open, Sources.openEmbeddings(oodX));
+                sameDim(ox, d, tx);
+                if (oodY != null) {
+                    oy = track(open, Sources.openLabels(oodY));
+                    sameRows(ox, oy);
+                }
+            }
+            if (tx.rows() == 0) {
+                throw new BadInputException(tx.name(), "has no rows");
+            }
+            MetricSet.Options opts = MetricSet.Options.DEFAULT.withTileSize(tileSize);
+            Pipeline.Settings settings = new Pipeline.Settings(dt, batch, ClassFilter.minCount(minCount), opts, onePass);
+            try (Backend be = Backend.byName(backend)) {
+                Pipeline p = new Pipeline(be, settings, progress);
+                int k;
+                if (clf != null) {
+                    k = clf.k();
+                } else if (classes != null) {
+                    k = classes;
+                } else {
+                    k = p.maxLabel(ty, "labels") + 1;
+                }
+                Pipeline.Result r = p.run(k, new Pipeline.Split(tx, ty), sx == null ? null : new Pipeline.Split(sx, sy), clf,
+                        ox == null ? null : new Pipeline.Split(ox, oy));
+                long tWrite = System.nanoTime();
+                List<String> notes = new ArrayList<>();
+                if (clf == null) {
+                    notes.add("no --weights: NC3, NC4 and nc2_equinorm_weights not computed");
+                } else if (sx == null) {
+                    notes.add("no test set: NC4 (nc4_agree) measured on the training set");
+                }
+                if (ox == null) {
+                    notes.add("no --ood-x: NC5 not computed");
+                }
+                if (r.metrics().values().stream().anyMatch(v -> !Double.isFinite(v))) {
+                    notes.add("non-finite values (NaN, infinity) are written as null");
+                }
+                Map<String, Object> inputs = new LinkedHashMap<>();
+                inputs.put("train_x", tx.name());
+                inputs.put("train_y", ty.name());
+                if (sx != null) {
+                    inputs.put("test_x", sx.name());
+                    inputs.put("test_y", sy.name());
+                }
+                if (tw != null) {
+                    inputs.put("weights", tw.name());
+                }
+                if (tb != null) {
+                    inputs.put("bias", tb.name());
+                }
+                if (ox != null) {
+                    inputs.put("ood_x", ox.name());
+                }
+                if (oy != null) {
+                    inputs.put("ood_y", oy.name());
+                }
+                Map<String, Object> rows = new LinkedHashMap<>();
+                rows.put("train", tx.rows());
+                if (sx != null) {
+                    rows.put("test", sx.rows());
+                }
+                if (ox != null) {
+                    rows.put("ood", ox.rows());
+                }
+                inputs.put("rows", rows);
+                inputs.put("dim", d);
+                inputs.put("train_dtype", tx.dtype().displayName());
+                if (clf != null) {
+                    inputs.put("nc4_evaluated_on", sx == null ? "train" : "test");
+                }
+                Map<String, Object> cls = new LinkedHashMap<>();
+                cls.put("K", k);
+                cls.put("selected", r.means().numSelected());
+                cls.put("dropped", r.means().dropped());
+                cls.put("min_count", minCount);
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("metrics", r.metrics());
+                json.put("classes", cls);
+                json.put("backend", be.name());
+                json.put("backend_description", be.description());
+                json.put("dtype", dt.name().toLowerCase(java.util.Locale.ROOT));
+                json.put("passes", onePass ? "one" : "two");
+                json.put("inputs", inputs);
+                json.put("notes", notes);
+                ReportData.Detail detail = Details.of(out.getFileName().toString(), r);
+                json.put("detail", detail.toJson());
+                Map<String, Double> seconds = new LinkedHashMap<>(r.seconds());
+                try (OutputDir o = new OutputDir(out)) {
+                    String csv = Details.csv(r);
+                    Map<String, String> info = new LinkedHashMap<>();
+                    info.put("inputs", tx.name() + " (" + tx.rows() + " × " + d + ")");
+                    info.put("classes", k + " (selected " + r.means().numSelected() + ", dropped " + r.means().dropped().length + ")");
+                    info.put("backend, dtype", be.name() + " (" + be.description() + "), " + json.get("dtype"));
+                    ReportData data = new ReportData("Neural collapse: " + out.getFileName(), "input",
+                            List.of(new ReportData.Point(out.getFileName().toString(), r.metrics())), List.of(detail), notes, info);
+                    o.write("report.html", HtmlReport.render(data));
+                    o.write("per_class.csv", csv);
+                    seconds.put("write", (System.nanoTime() - tWrite) / 1e9);
+                    seconds.put("total", (System.nanoTime() - tStart) / 1e9);
+                    json.put("seconds", seconds);
+                    o.write("metrics.json", JsonText.write(json));
+                    o.commit();
+                }
+                printTable(System.out, r.metrics(), notes);
+                System.out.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("per_class.csv") + ", "
+                        + out.resolve("report.html"));
+            }
+        } finally {
+            for (Tensor2D t : open) {
+                try {
+                    t.close();
+                } catch (IOException ignored) {
+                    // closing a read-only mapping
+                }
+            }
+        }
+        return 0;
+    }
+
+    static void printTable(PrintStream o, Map<String, Double> metrics, List<String> notes) {
+        for (Map.Entry<String, Double> e : metrics.entrySet()) {
+            o.printf(java.util.Locale.ROOT, "  %-22s %.6g%n", e.getKey(), e.getValue());
+        }
+        for (String n : notes) {
+            o.println("  note: " + n);
+        }
+    }
+
+    private static Tensor2D track(List<Tensor2D> open, Tensor2D t) {
+        open.add(t);
+        return t;
+    }
+
+    private static void sameRows(Tensor2D x, Tensor2D y) throws BadInputException {
+        if (x.rows() != y.rows()) {
+            throw new BadInputException(y.name(), "has " + y.rows() + " labels but " + x.name() + " has " + x.rows() + " rows");
+        }
+    }
+
+    private static void sameDim(Tensor2D x, int d, Tensor2D train) throws BadInputException {
+        if (x.cols() != d) {
+            throw new BadInputException(x.name(), "has dimension " + x.cols() + " but " + train.name() + " has D = " + d);
+        }
+    }
+
+}

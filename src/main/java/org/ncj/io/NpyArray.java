@@ -1,0 +1,32 @@
+package org.ncj.io;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+/** A memory-mapped {@code .npy} array of rank 1 or 2, C order. Obtain one from {@link Npy#open(Path)}. */
+public final class NpyArray extends MappedTensor {
+
+    private final int majorVersion;
+    private final int minorVersion;
+    private final long dataOffset;
+
+    NpyArray(Path file, MemorySegment data, ElementType dtype, ByteOrder order, long[] shape, Arena arena,
+             int majorVersion, int minorVersion, long dataOffset) throws BadInputException {
+        super(file, file.toString(), data, dtype, order, shape, arena);
+        this.majorVersion = majorVersion;
+        this.minorVersion = minorVersion;
+        this.dataOffset = dataOffset;
+    }
+
+    /** Format version: {@code "1.0"}, {@code "2.0"} or {@code "3.0"}. */
+    public String version() {
+        return majorVersion + "." + minorVersion;
+    }
+
+    /** Byte offset of the first element in the file (the header length). */
+    public long dataOffset() {
+        return dataOffset;
+    }
+}
