@@ -11,6 +11,6 @@ fi
 mvn -B -q -ntp install -DskipTests
 (cd bench && mvn -B -q -ntp package)
 mkdir -p bench/out
-java -jar bench/target/benchmarks.jar CpuBench -rf json -rff bench/out/cpu.json "$@" | tee bench/out/cpu.log
+java -jar bench/target/benchmarks.jar "org.ncj.bench.(CpuBench|PassesBench)" -rf json -rff bench/out/cpu.json "$@" | tee bench/out/cpu.log
 python3 bench/results.py cpu bench/out/cpu.json bench/RESULTS.md
 echo "bench: rewrote the CPU part of bench/RESULTS.md"

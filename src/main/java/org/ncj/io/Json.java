@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal JSON reader and string quoter for safetensors headers. Objects become
+ * The project's JSON reader (safetensors headers, metrics.json) and string quoter. Objects become
  * {@code LinkedHashMap<String, Object>}, arrays {@code List<Object>}, integers {@code Long}
  * (or {@code BigDecimal} when too large), other numbers {@code BigDecimal}, null {@link #NULL}.
  */
-final class Json {
+public final class Json {
 
-    static final Object NULL = new Object() {
+    public static final Object NULL = new Object() {
         @Override
         public String toString() {
             return "null";
@@ -28,7 +28,7 @@ final class Json {
     }
 
     /** Parses one JSON value; throws IllegalArgumentException with the offset of the problem. */
-    static Object parse(String s) {
+    public static Object parse(String s) {
         Json p = new Json(s);
         Object v = p.value(0);
         p.ws();

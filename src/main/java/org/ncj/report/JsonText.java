@@ -145,162 +145,34 @@ public final class JsonText {
 
     // ------------------------------------------------------------------ reading
 
-    /** Parses one JSON value; throws IllegalArgumentException naming the offset of a problem. */
+    /**
+     * Parses one JSON value with the project's one JSON reader ({@link org.ncj.io.Json}), numbers
+     * as {@code Double} and null as {@code null}; throws IllegalArgumentException naming the offset
+     * of a problem.
+     */
     public static Object parse(String s) {
-        Reader r = new Reader(s);
-        Object v = r.value(0);
-        r.ws();
-        if (r.i != s.length()) {
-            throw r.err("trailing characters");
-        }
-        return v;
+        return toDoubles(org.ncj.io.Json.parse(s));
     }
 
-    private static final class Reader {
-        private final String s;
-        private int i;
-
-        Reader(String s) {
-            this.s = s;
+    private static Object toDoubles(Object v) {
+        if (v == org.ncj.io.Json.NULL) {
+            return null;
         }
-
-        IllegalArgumentException err(String what) {
-            return new IllegalArgumentException("invalid JSON: " + what + " at offset " + i);
+        if (v instanceof Number n) {
+            return n.doubleValue();
         }
-
-        void ws() {
-            while (i < s.length() && " \t\r\n".indexOf(s.charAt(i)) >= 0) {
-                i++;
-            }
+        if (v instanceof java.util.Map<?, ?> m) {
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+            m.forEach((k, x) -> out.put((String) k, toDoubles(x)));
+            return out;
         }
-
-        Object value(int depth) {
-            if (depth > 200) {
-                throw err("nesting too deep");
+        if (v instanceof java.util.List<?> l) {
+            java.util.List<Object> out = new java.util.ArrayList<>(l.size());
+            for (Object x : l) {
+                out.add(toDoubles(x));
             }
-            ws();
-            if (i >= s.length()) {
-                throw err("unexpected end");
-            }
-            char c = s.charAt(i);
-            if (c == '{') {
-                i++;
-                Map<String, Object> m = new LinkedHashMap<>();
-                ws();
-                if (i < s.length() && s.charAt(i) == '}') {
-                    i++;
-                    return m;
-                }
-                while (true) {
-                    ws();
-                    if (i >= s.length() || s.charAt(i) != '"') {
-                        throw err("expected a string key");
-                    }
-                    String k = string();
-                    ws();
-                    expect(':');
-                    m.put(k, value(depth + 1));
-                    ws();
-                    if (i < s.length() && s.charAt(i) == ',') {
-                        i++;
-                        continue;
-                    }
-                    expect('}');
-                    return m;
-                }
-            }
-            if (c == '[') {
-                i++;
-                List<Object> l = new ArrayList<>();
-                ws();
-                if (i < s.length() && s.charAt(i) == ']') {
-                    i++;
-                    return l;
-                }
-                while (true) {
-                    l.add(value(depth + 1));
-                    ws();
-                    if (i < s.length() && s.charAt(i) == ',') {
-                        i++;
-                        continue;
-                    }
-                    expect(']');
-                    return l;
-                }
-            }
-            if (c == '"') {
-                return string();
-            }
-            if (s.startsWith("null", i)) {
-                i += 4;
-                return null;
-            }
-            if (s.startsWith("true", i)) {
-                i += 4;
-                return Boolean.TRUE;
-            }
-            if (s.startsWith("false", i)) {
-                i += 5;
-                return Boolean.FALSE;
-            }
-            int start = i;
-            while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-                i++;
-            }
-            if (start == i) {
-                throw err("unexpected character '" + c + "'");
-            }
-            try {
-                return Double.parseDouble(s.substring(start, i));
-            } catch (NumberFormatException e) {
-                i = start;
-                throw err("bad number");
-            }
+            return out;
         }
-
-        void expect(char c) {
-            if (i >= s.length() || s.charAt(i) != c) {
-                throw err("expected '" + c + "'");
-            }
-            i++;
-        }
-
-        String string() {
-            expect('"');
-            StringBuilder sb = new StringBuilder();
-            while (true) {
-                if (i >= s.length()) {
-                    throw err("unterminated string");
-                }
-                char c = s.charAt(i++);
-                if (c == '"') {
-                    return sb.toString();
-                }
-                if (c != '\\') {
-                    sb.append(c);
-                    continue;
-                }
-                if (i >= s.length()) {
-                    throw err("unterminated escape");
-                }
-                char e = s.charAt(i++);
-                switch (e) {
-                    case '"', '\\', '/' -> sb.append(e);
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
-                    case 'u' -> {
-                        if (i + 4 > s.length()) {
-                            throw err("bad \\u escape");
-                        }
-                        sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        i += 4;
-                    }
-                    default -> throw err("bad escape \\" + e);
-                }
-            }
-        }
+        return v;
     }
 }

@@ -123,6 +123,8 @@ public class CpuBench {
             y = new int[n];
             backend = Backend.cpu();
             stats = backend.centredStats(new double[k * d], k, d, dtype, true, false);
+            System.out.println("# BLAS implementation: " + BLAS.getInstance().getClass().getSimpleName());
+            System.out.println("# backend: " + backend.description());
         }
 
         @TearDown(Level.Trial)
