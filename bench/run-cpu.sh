@@ -14,3 +14,23 @@ mkdir -p bench/out
 java -jar bench/target/benchmarks.jar "org.ncj.bench.(CpuBench|PassesBench)" -rf json -rff bench/out/cpu.json "$@" | tee bench/out/cpu.log
 python3 bench/results.py cpu bench/out/cpu.json bench/RESULTS.md
 echo "bench: rewrote the CPU part of bench/RESULTS.md"
+# The PyTorch baseline on the same shapes (Debian's python3-torch: apt-get install python3-torch).
+PYT=""
+for p in /usr/bin/python3 python3; do
+  if "$p" -c 'import torch' 2>/dev/null; then PYT=$p; break; fi
+done
+if [ -n "$PYT" ]; then
+  "$PYT" bench/baseline_torch.py --device cpu --preset cpu > bench/out/baseline-cpu.json
+  python3 bench/compare.py cpu bench/out/cpu.json bench/out/baseline-cpu.json > bench/out/compare-cpu.md
+  python3 - <<'PY'
+import re
+t = open("bench/RESULTS.md").read()
+c = open("bench/out/compare-cpu.md").read().strip()
+t = re.sub(r"<!-- cpu-baseline:begin -->.*?<!-- cpu-baseline:end -->",
+           lambda m: "<!-- cpu-baseline:begin -->\n" + c + "\n<!-- cpu-baseline:end -->", t, flags=re.S)
+open("bench/RESULTS.md", "w").write(t)
+PY
+  echo "bench: rewrote the CPU baseline comparison"
+else
+  echo "bench: no PyTorch for the CPU baseline (apt-get install python3-torch)" >&2
+fi
