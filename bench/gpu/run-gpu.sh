@@ -10,6 +10,7 @@
 #   5. compute-sanitizer memcheck and racecheck over KernelDriver (every kernel once)
 #   6. Throughput (class sums vs D2D copy, covariance vs FP32 peak and cuBLAS, pairwise at K=8192)
 #   7. bench/baseline_torch.py on the same shapes, and bench/compare.py: ncj / PyTorch per operation
+#   8. org.ncj.scale.ScaleRun: every measure at K = 50,257, D = 1024 (Zipf counts), time per phase and memory
 # Ends with one summary; exit status 0 only if every step that ran passed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -124,6 +125,10 @@ fi
 step "throughput" 60 "$LOG/throughput.txt" "${JAVA[@]}" -cp "$CP" org.ncj.backend.cuda.Throughput
 cat "$LOG/throughput.txt" | grep -v '^WARNING' | head -20
 
+# ---- 8 (before the baseline). LLM-vocabulary scale: K = 50,257, D = 1024, Zipf counts, every measure
+step "scale run K=50257 D=1024" 180 "$LOG/scale.txt" "${JAVA[@]}" -Xmx24g -cp "$CP" org.ncj.scale.ScaleRun cuda 50257 1024 262144 16384
+grep -E '^(scale|classes|time|peak|device memory)' "$LOG/scale.txt"
+
 # ---- 7. the PyTorch baseline on the same shapes (the way the Python package computes)
 PY=$(command -v python3 || true)
 if [[ -n "$PY" ]] && "$PY" -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
@@ -140,4 +145,5 @@ echo "================ ncj GPU summary ($(( $(date +%s) - START ))s, logs in $LO
 printf '%s\n' "${SUMMARY[@]}" | tee "$LOG/summary.txt"
 grep -E 'GB/s|TFLOP/s|Gpairs' "$LOG/throughput.txt" 2>/dev/null | tee -a "$LOG/summary.txt"
 cat "$LOG/compare.txt" 2>/dev/null | tee -a "$LOG/summary.txt"
+grep -E '^(scale|classes|time|peak|device memory)' "$LOG/scale.txt" 2>/dev/null | tee -a "$LOG/summary.txt"
 exit $FAIL

@@ -113,20 +113,9 @@ public final class Measures {
                     ws.add(1 / lambda);
                 }
             } else {
-                double[] sb = new double[d * d];
-                for (int c = 0; c < k; c++) {
-                    for (int i = 0; i < d; i++) {
-                        double a = mc[c * d + i];
-                        for (int j = i; j < d; j++) {
-                            sb[i * d + j] += a * mc[c * d + j];
-                        }
-                    }
-                }
-                for (int i = 0; i < d; i++) {
-                    for (int j = i; j < d; j++) {
-                        sb[i * d + j] /= k;
-                        sb[j * d + i] = sb[i * d + j];
-                    }
+                double[] sb = rowGram(mc, k, d);
+                for (int i = 0; i < sb.length; i++) {
+                    sb[i] /= k;
                 }
                 SymmetricEigen e = backend.eigh(sb, d);
                 double lmax = e.values()[d - 1];
@@ -500,8 +489,8 @@ public final class Measures {
             }
             return Math.sqrt(err);
         }
-        double[] ata = new double[d * d];
-        double[] btb = new double[d * d];
+        double[] ata = rowGram(a, k, d);
+        double[] btb = a == b ? ata : rowGram(b, k, d);
         double[] sa = new double[d];
         double[] sbv = new double[d];
         double trace = 0;
@@ -512,10 +501,6 @@ public final class Measures {
                 sa[i] += ai;
                 sbv[i] += bi;
                 trace += ai * bi;
-                for (int j = 0; j < d; j++) {
-                    ata[i * d + j] += ai * a[c * d + j];
-                    btb[i * d + j] += bi * b[c * d + j];
-                }
             }
         }
         double fn2 = 0;
@@ -532,6 +517,37 @@ public final class Measures {
             throw new IllegalArgumentException("the structure matrix is zero (all centred means or weights vanish): ETF error undefined");
         }
         return Math.sqrt(Math.max(0, 2 - 2 * inner / (fn * Math.sqrt(k - 1.0))));
+    }
+
+    /** Output rows of {@link #rowGram} per task: A's rows are read once per block, from cache. */
+    private static final int GRAM_ROWS = 16;
+
+    /**
+     * {@code AᵀA} (D×D, row-major) of a row-major K×D A, in float64: blocks of output rows in
+     * parallel, each streaming A once in row order, so the result does not depend on the number
+     * of threads.
+     */
+    static double[] rowGram(double[] a, int k, int d) {
+        double[] g = new double[d * d];
+        int blocks = (d + GRAM_ROWS - 1) / GRAM_ROWS;
+        java.util.stream.IntStream.range(0, blocks).parallel().forEach(blk -> {
+            int i0 = blk * GRAM_ROWS;
+            int i1 = Math.min(d, i0 + GRAM_ROWS);
+            for (int c = 0; c < k; c++) {
+                int o = c * d;
+                for (int i = i0; i < i1; i++) {
+                    double ai = a[o + i];
+                    if (ai == 0) {
+                        continue;
+                    }
+                    int gi = i * d;
+                    for (int j = 0; j < d; j++) {
+                        g[gi + j] += ai * a[o + j];
+                    }
+                }
+            }
+        });
+        return g;
     }
 
     /** Row-major K×K Gram {@code A Aᵀ} of a row-major K×D A. */
