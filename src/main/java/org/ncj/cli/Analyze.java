@@ -83,7 +83,7 @@ public final class Analyze implements Callable<Integer> {
             description = "Accumulation precision (default: ${DEFAULT-VALUE}). Inputs are read as float32 either way.")
     String dtype;
 
-    @Option(names = "--tile-size", defaultValue = "64", paramLabel = "N", description = "Tile size of the pairwise measures (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tile-size", defaultValue = "0", paramLabel = "N", description = "Tile size of the pairwise measures (default: the tuned size from ./ncj tune, else 64).")
     int tileSize;
 
     @Option(names = "--min-count", defaultValue = "1", paramLabel = "N",
@@ -117,8 +117,8 @@ public final class Analyze implements Callable<Integer> {
         if (bias != null && weights == null) {
             throw new Main.UsageException("--bias needs --weights");
         }
-        if (batch < 1 || tileSize < 1 || minCount < 1 || (classes != null && classes < 1)) {
-            throw new Main.UsageException("--batch, --tile-size, --min-count and --classes must be >= 1");
+        if (batch < 1 || tileSize < 0 || minCount < 1 || (classes != null && classes < 1)) {
+            throw new Main.UsageException("--batch, --min-count and --classes must be >= 1, --tile-size >= 1 (or 0: tuned)");
         }
         DType dt;
         try {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ncj", mixinStandardHelpOptions = true, version = "ncj 0.1.0-SNAPSHOT",
         description = {"Measure neural collapse (NC1-NC5) of embeddings, on the CPU or a CUDA GPU.",
                 "Start with: ./ncj demo"},
-        subcommands = {Demo.class, Analyze.class, ReportCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {Demo.class, Analyze.class, ReportCommand.class, Tune.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 2 bad input or usage, 1 other errors.",
                 "Definitions of every metric: METRICS.md (shared/). Each command has --help."})
 public final class Main implements Runnable {

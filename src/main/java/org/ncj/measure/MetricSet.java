@@ -19,13 +19,19 @@ public final class MetricSet {
     private MetricSet() {
     }
 
-    /** Options of the measures that take any. */
+    /**
+     * Options of the measures that take any.
+     *
+     * @param tileSize pairwise tile size, or {@link #AUTO_TILE} for the tuned one ({@link Tuning})
+     */
     public record Options(int tileSize, double distExp, double logExponent, boolean weightedAgreement) {
-        public static final Options DEFAULT = new Options(Measures.DEFAULT_TILE, 1.0, -1.0, true);
+        /** Use the tile the tuning table gives for this backend and shape ({@link Tuning#tileSize}). */
+        public static final int AUTO_TILE = 0;
+        public static final Options DEFAULT = new Options(AUTO_TILE, 1.0, -1.0, true);
 
         public Options {
-            if (tileSize < 1) {
-                throw new IllegalArgumentException("tileSize must be >= 1, got " + tileSize);
+            if (tileSize < 0) {
+                throw new IllegalArgumentException("tileSize must be >= 1 (or 0 for the tuned size), got " + tileSize);
             }
         }
 
@@ -44,7 +50,7 @@ public final class MetricSet {
     public static Map<String, Double> compute(Backend backend, Means m, Covariance sw, VarNorms vn, Classifier classifier,
                                               Agreement agreement, double[] oodMean, Options o) {
         Map<String, Double> r = new LinkedHashMap<>();
-        int t = o.tileSize();
+        int t = o.tileSize() == Options.AUTO_TILE ? Tuning.tileSize(backend, m.numSelected(), m.dim()) : o.tileSize();
         if (sw != null) {
             r.put("nc1_pinv", Measures.covariancePinv(sw, m, backend));
             r.put("nc1_svd", Measures.covarianceSvd(sw, m, backend));

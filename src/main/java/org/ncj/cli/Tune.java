@@ -1,0 +1,68 @@
+package org.ncj.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.ncj.backend.Backend;
+import org.ncj.measure.Tuning;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ncj tune}: time the pairwise measures' tile sizes on this device and record the fastest. */
+@Command(name = "tune", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Sweep the tile sizes of the pairwise measures (kernelStats, CDNV, cosines) on the present backend "
+                + "for a set of (K, D) and write the fastest per shape to the tuning table, which the library reads "
+                + "to choose its default tile (MetricSet, ./ncj analyze without --tile-size). Rows of other devices "
+                + "in the table are kept.",
+                "On CUDA the kernels tile by 64 whatever the size asked, so the sweep shows no difference there."})
+public final class Tune implements Callable<Integer> {
+
+    @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--shape", paramLabel = "KxD", split = ",",
+            description = "Shapes to tune, e.g. 1024x64,4096x256 (default: 512x64, 2048x128, 4096x512).")
+    List<String> shapes;
+
+    @Option(names = "--reps", defaultValue = "3", paramLabel = "N", description = "Runs per tile; the fastest counts (default: ${DEFAULT-VALUE}).")
+    int reps;
+
+    @Option(names = "--table", paramLabel = "FILE", description = "Tuning table to update (default: ${DEFAULT-VALUE}, from -Dncj.tuning or ~/.config/ncj/tuning.tsv).")
+    Path table = Tuning.tablePath();
+
+    @Override
+    public Integer call() throws Exception {
+        int[][] grid;
+        if (shapes == null || shapes.isEmpty()) {
+            grid = new int[][] {{512, 64}, {2048, 128}, {4096, 512}};
+        } else {
+            grid = new int[shapes.size()][];
+            for (int i = 0; i < grid.length; i++) {
+                String[] kd = shapes.get(i).toLowerCase(java.util.Locale.ROOT).split("x");
+                try {
+                    grid[i] = new int[] {Integer.parseInt(kd[0].trim()), Integer.parseInt(kd[1].trim())};
+                } catch (RuntimeException e) {
+                    throw new Main.UsageException("--shape " + shapes.get(i) + ": expected KxD, e.g. 4096x256");
+                }
+                if (grid[i][0] < 2 || grid[i][1] < 1) {
+                    throw new Main.UsageException("--shape " + shapes.get(i) + ": need K >= 2 and D >= 1");
+                }
+            }
+        }
+        if (reps < 1) {
+            throw new Main.UsageException("--reps must be >= 1");
+        }
+        try (Backend b = Backend.byName(backend)) {
+            System.out.println("tuning on " + Tuning.deviceKey(b));
+            List<Tuning.Entry> best = Tuning.tune(b, grid, reps, System.out::println);
+            Tuning.write(table, best);
+            for (Tuning.Entry e : best) {
+                System.out.printf("K <= %d, D <= %d: tile %d (%.4f s)%n", e.maxK(), e.maxD(), e.tile(), e.seconds());
+            }
+            System.out.println("wrote " + table);
+        }
+        return 0;
+    }
+}
