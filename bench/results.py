@@ -72,6 +72,33 @@ def main(kind, json_path, results_path):
     two = get("twoPass", k="100")
     if one and two:
         rows.append(f"| one pass (ClassStatistics), n=200,000, D=512, K=100, float32 | {one[0]:.0f} ± {one[1]:.0f} ms | — | two passes (means, then Σ_W + variance norms) {two[0]:.0f} ± {two[1]:.0f} ms | two-pass time / one-pass time = {two[0] / one[0]:.2f} |")
+    # MeasureBench: pairwise statistics against dgemm of the K x K Gram, decisions against dgemm,
+    # variance norms against a copy, per-class covariance against dsyrk.
+    anchor = get("pairwiseGemmAnchor", k="2048", d="128", kernel="dist", tile="64")
+    if anchor:
+        gemm = 2 * 2048 * 2048 * 128 / (anchor[0] * 1e-3) / 1e9
+        for kern in ("dist", "log", "riesz", "cdnv"):
+            for tile in ("16", "64", "256"):
+                r = get("pairwiseStats", k="2048", d="128", kernel=kern, tile=tile)
+                if r:
+                    pairs = 2048 * 2047 / 2
+                    gf = 4 * pairs * 128 / (r[0] * 1e-3) / 1e9
+                    rows.append(f"| pairwise stats {kern}, K=2048, D=128, tile {tile} | {r[0]:.1f} ± {r[1]:.1f} ms | {pairs / (r[0] * 1e-3) / 1e6:.1f} Mpairs/s, {gf:.1f} GFLOP/s | BLAS dgemm of the Gram {gemm:.1f} GFLOP/s | {gf / gemm:.2f} |")
+    dg = get("decisionsGemmAnchor", k="1000", d="512")
+    de = get("decisions", k="1000", d="512")
+    if dg and de:
+        flops = 2 * 2048 * 1000 * 512
+        rows.append(f"| decisions (NCC + linear, exact float64), n=2048, K=1000, D=512 | {de[0]:.1f} ± {de[1]:.1f} ms | {2 * flops / (de[0] * 1e-3) / 1e9:.1f} GFLOP/s | BLAS dgemm of the scores {flops / (dg[0] * 1e-3) / 1e9:.1f} GFLOP/s | {2 * flops / (de[0] * 1e-3) / (flops / (dg[0] * 1e-3)):.2f} |")
+    vn = get("varNorms", k="16", d="256")
+    vc = get("varNormsCopyAnchor", k="16", d="256")
+    if vn and vc:
+        b = 16384 * 256 * 4
+        rows.append(f"| variance norms, n=16384, K=16, D=256, float32 | {vn[0]:.2f} ± {vn[1]:.2f} ms | {b / (vn[0] * 1e-3) / 1e9:.1f} GB/s read | memory copy {b / (vc[0] * 1e-3) / 1e9:.1f} GB/s read | {vc[0] / vn[0]:.2f} |")
+    pc = get("perClassCovariance", k="16", d="256")
+    ps = get("perClassSyrkAnchor", k="16", d="256")
+    if pc and ps:
+        fl = 16384 * 256 * 257
+        rows.append(f"| per-class covariance, 16 classes, n=16384, D=256 | {pc[0]:.1f} ± {pc[1]:.1f} ms | {fl / (pc[0] * 1e-3) / 1e9:.1f} GFLOP/s | BLAS dsyrk (whole batch) {fl / (ps[0] * 1e-3) / 1e9:.1f} GFLOP/s | {ps[0] / pc[0]:.2f} |")
     e = get("eigh", n="1024")
     if e:
         rows.append(f"| eigen-decomposition (dsyevd), n=1024, float64 | {e[0]:.1f} ± {e[1]:.1f} ms | — | — | — |")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the CPU JMH suite and rewrites the CPU part of bench/RESULTS.md (about 5 minutes on 2 cores).
+# Runs the CPU JMH suite and rewrites the CPU part of bench/RESULTS.md (about 12 minutes on 2 cores).
 # Usage: bench/run-cpu.sh [extra JMH args, e.g. a benchmark regex]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ fi
 mvn -B -q -ntp install -DskipTests
 (cd bench && mvn -B -q -ntp package)
 mkdir -p bench/out
-java -jar bench/target/benchmarks.jar "org.ncj.bench.(CpuBench|PassesBench)" -rf json -rff bench/out/cpu.json "$@" | tee bench/out/cpu.log
+java -jar bench/target/benchmarks.jar "org.ncj.bench.(CpuBench|PassesBench|MeasureBench)" -rf json -rff bench/out/cpu.json "$@" | tee bench/out/cpu.log
 python3 bench/results.py cpu bench/out/cpu.json bench/RESULTS.md
 echo "bench: rewrote the CPU part of bench/RESULTS.md"
 # The PyTorch baseline on the same shapes (Debian's python3-torch: apt-get install python3-torch).
