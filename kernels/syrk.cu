@@ -10,7 +10,8 @@
 //           S = max(1, min(ceil(n/256), 8*SMs / (T(T+1)/2))).
 //   blockIdx.x enumerates the upper-triangle tile pairs (ti <= tj) row by row;
 //   blockIdx.y is a row split: rows [s*ceil(n/S), (s+1)*ceil(n/S)).
-//   The block walks its rows in K-steps of 8: the 8 x 128 slices xc[rows][ti-tile] and
+//   The block walks its rows in K-steps of KC = 16 (f32) / 8 (f64) rows: the KC x 128
+//   slices xc[rows][ti-tile] and
 //   xc[rows][tj-tile] are staged in shared memory exactly as they lie in xc (k-major, so
 //   no transpose; 16-byte loads when d % 4 == 0), double-buffered: the next K-step is
 //   loaded into registers while the current one is multiplied, then stored to the other
@@ -24,28 +25,29 @@
 //   end of every segment of 16384 rows (so the float error is bounded by ~(256 + 64) ulps
 //   of the |products| sum whatever n is); f64: float64 throughout, one flush at the end.
 //   S splits add into the same tile.
-//   Shared: 2 buffers * 2 operands * 8 * 128 * sizeof(acc) = 16 KiB (f32) / 32 KiB (f64),
-//   static.  Registers: 64 acc (+64 mid for f32) + 16 fragments + 8 prefetch + indices
+//   Shared: 2 buffers * 2 operands * KC * 128 * sizeof(acc) = 32 KiB (f32 and f64), static.
+//   Registers: 64 acc (+64 mid for f32) + 16 fragments + 4*KC/8*2 prefetch + indices
 //   (__launch_bounds__(256, 1): one 8-warp block per SM, no spills; see ptxas-baseline.tsv).
 //
 // nc_mirror_upper_f64: grid ceil(d*d/256), block 256, one thread per element of c.
 #include "nc_common.cuh"
 
 #define NC_SYRK_TILE 128
-#define NC_SYRK_KC 8
-#define NC_SYRK_FOLD_STEPS 32   // K-steps (of NC_SYRK_KC rows) between float acc -> float mid folds: 256 rows
+#define NC_SYRK_KC_F32 16  // rows per K-step (f32)
+#define NC_SYRK_KC_F64 8   // rows per K-step (f64: registers)
+#define NC_SYRK_FOLD_ROWS 256   // rows between float acc -> float mid folds
 #define NC_SYRK_SEG 16384       // rows per segment: mid -> c flush (float64 atomics) at its end
 
 // Vector of V = 16 / sizeof(Acc) elements (float4 / double2) for 16-byte accesses.
 template <class Acc> struct NcSyrkVec;
 template <> struct NcSyrkVec<float> {
   typedef float4 type;
-  static constexpr int V = 4;
+  static constexpr int V = 4, KC = NC_SYRK_KC_F32;
   NC_MEMBER static void put(float* dst, const type& v) { dst[0] = v.x; dst[1] = v.y; dst[2] = v.z; dst[3] = v.w; }
 };
 template <> struct NcSyrkVec<double> {
   typedef double2 type;
-  static constexpr int V = 2;
+  static constexpr int V = 2, KC = NC_SYRK_KC_F64;
   NC_MEMBER static void put(double* dst, const type& v) { dst[0] = v.x; dst[1] = v.y; }
 };
 
@@ -101,13 +103,36 @@ NC_DEV void nc_syrk_flush(const Acc (&m)[8][8], int i0, int j0, int tx, int ty, 
   }
 }
 
+// One K-step: acc += A^T B over the KC staged rows.  Thread rows (columns): G = 8/V
+// groups of V consecutive indices at g*16V + ty*V (tx*V).  DIAG (diagonal tile): the blocks
+// with row group > column group lie wholly below the diagonal and are skipped.
+template <class Acc, bool DIAG>
+NC_DEV void nc_syrk_kstep(const Acc (*As)[NC_SYRK_TILE], const Acc (*Bs)[NC_SYRK_TILE], Acc (&acc)[8][8], int tx,
+                          int ty) {
+  typedef NcSyrkVec<Acc> VT;
+  constexpr int V = VT::V, G = 8 / V;
+#pragma unroll
+  for (int kk = 0; kk < VT::KC; ++kk) {
+    Acc av[8], bv[8];
+#pragma unroll
+    for (int g = 0; g < G; ++g) {
+      VT::put(av + g * V, *reinterpret_cast<const typename VT::type*>(&As[kk][g * 16 * V + ty * V]));
+      VT::put(bv + g * V, *reinterpret_cast<const typename VT::type*>(&Bs[kk][g * 16 * V + tx * V]));
+    }
+#pragma unroll
+    for (int a = 0; a < 8; ++a)
+#pragma unroll
+      for (int q = 0; q < 8; ++q)
+        if (!DIAG || a / V <= q / V) acc[a][q] += av[a] * bv[q];
+  }
+}
+
 template <class Acc>
 NC_DEV void syrk_tile(const Acc* __restrict__ xc, long long n, int d, double* __restrict__ c) {
-  typedef NcSyrkVec<Acc> VT;
-  constexpr int V = VT::V, G = 8 / V;  // G groups of V consecutive rows (columns) per thread
+  constexpr int KC = NcSyrkVec<Acc>::KC, H = KC / 8;  // H rows of the K-step loaded per thread
   constexpr bool FOLD = sizeof(Acc) < sizeof(double);
-  __align__(16) __shared__ Acc As[2][NC_SYRK_KC][NC_SYRK_TILE];
-  __align__(16) __shared__ Acc Bs[2][NC_SYRK_KC][NC_SYRK_TILE];
+  __align__(16) __shared__ Acc As[2][KC][NC_SYRK_TILE];
+  __align__(16) __shared__ Acc Bs[2][KC][NC_SYRK_TILE];
   const int T = (d + NC_SYRK_TILE - 1) / NC_SYRK_TILE;
   int b = blockIdx.x, ti = 0;
   while (b >= T - ti) { b -= T - ti; ++ti; }
@@ -119,9 +144,9 @@ NC_DEV void syrk_tile(const Acc* __restrict__ xc, long long n, int d, double* __
   const long long r1 = nc_llmin(n, r0 + per);
   if (r0 >= r1) return;  // whole block: no barrier is skipped by part of it
   const int t = threadIdx.x, tx = t % 16, ty = t / 16;
-  const int lr = t / 32, lc = (t % 32) * 4;  // loader: row of the K-step, first of 4 columns
+  const int lr = t / 32, lc = (t % 32) * 4;  // loader: rows lr + 8h of the K-step, first of 4 columns
   const bool vec = (d % 4) == 0 && (reinterpret_cast<unsigned long long>(xc) % 16) == 0;
-  const long long kstep = (long long)NC_SYRK_KC * d;
+  const long long kstep = (long long)KC * d, hstep = 8LL * d;
 
   Acc acc[8][8], mid[8][8];
 #pragma unroll
@@ -135,51 +160,44 @@ NC_DEV void syrk_tile(const Acc* __restrict__ xc, long long n, int d, double* __
     const long long s1 = nc_llmin(r1, s0 + seg);
     const Acc* pa = xc + (s0 + lr) * d + i0 + lc;
     const Acc* pb = xc + (s0 + lr) * d + j0 + lc;
-    Acc la[4], lb[4];
-    nc_syrk_load4(pa, s0 + lr < s1, i0 + lc, d, vec, la);
-    nc_syrk_load4(pb, s0 + lr < s1, j0 + lc, d, vec, lb);
+    Acc la[H][4], lb[H][4];
 #pragma unroll
-    for (int u = 0; u < 4; ++u) { As[0][lr][lc + u] = la[u]; Bs[0][lr][lc + u] = lb[u]; }
+    for (int h = 0; h < H; ++h) {
+      nc_syrk_load4(pa + h * hstep, s0 + lr + 8 * h < s1, i0 + lc, d, vec, la[h]);
+      nc_syrk_load4(pb + h * hstep, s0 + lr + 8 * h < s1, j0 + lc, d, vec, lb[h]);
+#pragma unroll
+      for (int u = 0; u < 4; ++u) { As[0][lr + 8 * h][lc + u] = la[h][u]; Bs[0][lr + 8 * h][lc + u] = lb[h][u]; }
+    }
     __syncthreads();
 
-    int cur = 0, steps = 0;
-    for (long long r = s0; r < s1; r += NC_SYRK_KC) {
-      const bool more = r + NC_SYRK_KC < s1;
+    int cur = 0, rows = 0;
+    for (long long r = s0; r < s1; r += KC) {
+      const bool more = r + KC < s1;
       if (more) {  // prefetch the next K-step into registers while this one is computed
         pa += kstep; pb += kstep;
-        const bool ok = r + NC_SYRK_KC + lr < s1;
-        nc_syrk_load4(pa, ok, i0 + lc, d, vec, la);
-        nc_syrk_load4(pb, ok, j0 + lc, d, vec, lb);
-      }
 #pragma unroll
-      for (int kk = 0; kk < NC_SYRK_KC; ++kk) {
-        Acc av[8], bv[8];
-#pragma unroll
-        for (int g = 0; g < G; ++g) {
-          VT::put(av + g * V, *reinterpret_cast<const typename VT::type*>(&As[cur][kk][g * 16 * V + ty * V]));
-          VT::put(bv + g * V, *reinterpret_cast<const typename VT::type*>(&Bs[cur][kk][g * 16 * V + tx * V]));
-        }
-        if (diag) {  // diagonal tile: skip the (row group > column group) blocks, all below the diagonal
-#pragma unroll
-          for (int a = 0; a < 8; ++a)
-#pragma unroll
-            for (int q = 0; q < 8; ++q)
-              if (a / V <= q / V) acc[a][q] += av[a] * bv[q];
-        } else {
-#pragma unroll
-          for (int a = 0; a < 8; ++a)
-#pragma unroll
-            for (int q = 0; q < 8; ++q) acc[a][q] += av[a] * bv[q];
+        for (int h = 0; h < H; ++h) {
+          const bool ok = r + KC + lr + 8 * h < s1;
+          nc_syrk_load4(pa + h * hstep, ok, i0 + lc, d, vec, la[h]);
+          nc_syrk_load4(pb + h * hstep, ok, j0 + lc, d, vec, lb[h]);
         }
       }
+      if (diag) nc_syrk_kstep<Acc, true>(As[cur], Bs[cur], acc, tx, ty);
+      else nc_syrk_kstep<Acc, false>(As[cur], Bs[cur], acc, tx, ty);
       if (more) {
 #pragma unroll
-        for (int u = 0; u < 4; ++u) { As[cur ^ 1][lr][lc + u] = la[u]; Bs[cur ^ 1][lr][lc + u] = lb[u]; }
+        for (int h = 0; h < H; ++h)
+#pragma unroll
+          for (int u = 0; u < 4; ++u) {
+            As[cur ^ 1][lr + 8 * h][lc + u] = la[h][u];
+            Bs[cur ^ 1][lr + 8 * h][lc + u] = lb[h][u];
+          }
       }
       __syncthreads();
       cur ^= 1;
-      if (FOLD && ++steps == NC_SYRK_FOLD_STEPS) {  // float: fold acc into mid every 256 rows
-        steps = 0;
+      rows += KC;
+      if (FOLD && rows == NC_SYRK_FOLD_ROWS) {  // float: fold acc into mid every 256 rows
+        rows = 0;
 #pragma unroll
         for (int a = 0; a < 8; ++a)
 #pragma unroll
