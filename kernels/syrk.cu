@@ -73,25 +73,20 @@ NC_DEV void nc_syrk_load4(const Acc* p, bool row_ok, int col, int d, bool vec, A
 
 // Adds the 8x8 register tile m to c (i <= j, in range).  Rows/columns of the thread:
 // group g of V consecutive indices at g * 16V + (ty|tx) * V.
-// The caller's loop-invariant values pass through an empty volatile asm, so that the
+// The caller's loop-invariant indices pass through an empty volatile asm, so that the
 // compiler cannot hoist the 64 addresses and bounds out of the main loop (they would hold
-// registers for the whole loop).
+// registers for the whole loop).  c itself is left alone: it keeps its global address space.
 NC_DEV void nc_syrk_opaque(int& v) {
 #ifndef NC_HOST_EMU
   asm volatile("" : "+r"(v));
 #endif
 }
-NC_DEV void nc_syrk_opaque(double*& p) {
-#ifndef NC_HOST_EMU
-  asm volatile("" : "+l"(p));
-#endif
-}
 
 template <class Acc>
-NC_DEV void nc_syrk_flush(const Acc (&m)[8][8], int i0, int j0, int tx, int ty, int d, double* c) {
+NC_DEV void nc_syrk_flush(const Acc (&m)[8][8], int i0, int j0, int tx, int ty, int d, double* __restrict__ c) {
   constexpr int V = NcSyrkVec<Acc>::V;
   nc_syrk_opaque(i0); nc_syrk_opaque(j0); nc_syrk_opaque(tx); nc_syrk_opaque(ty);
-  nc_syrk_opaque(d); nc_syrk_opaque(c);
+  nc_syrk_opaque(d);
 #pragma unroll
   for (int a = 0; a < 8; ++a) {
     const int i = i0 + (a / V) * 16 * V + ty * V + a % V;
