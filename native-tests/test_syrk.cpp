@@ -1,6 +1,6 @@
 // Drivers for kernels/syrk.cu: upper-triangle tiles of xc^T xc (lower triangle untouched),
 // then the mirror; f32 and f64; row splits from the ABI rule and a single split long
-// enough to fold float accumulators into double.
+// enough to fold float accumulators (and, at 17000 rows, to flush two segments).
 #include "nc_test.h"
 #include "../kernels/syrk.cu"
 
@@ -9,11 +9,12 @@ namespace nc_test {
 void test_syrk() {
   Rng rng(0x5E4C);
   struct Case { long long n; int d; int splits; } cases[] = {  // splits 0: the ABI's rule
-      {0, 5, 0}, {1, 1, 0}, {3, 2, 0}, {17, 65, 0}, {1100, 3, 0}, {40, 130, 0}, {600, 5, 1}, {50, 64, 3}};
+      {0, 5, 0}, {1, 1, 0}, {3, 2, 0}, {17, 65, 0}, {1100, 3, 0}, {40, 130, 0}, {600, 5, 1}, {50, 64, 3},
+      {40, 260, 0}, {33, 131, 2}, {300, 128, 1}, {17000, 4, 1}, {9, 256, 2}};  // d % 4 == 0: 16-byte loads; 17000: two 16384-row segments
   for (auto cs : cases) {
     const long long n = cs.n;
     const int d = cs.d;
-    const int T = int(cdiv(d, 64)), tiles = T * (T + 1) / 2;
+    const int T = int(cdiv(d, 128)), tiles = T * (T + 1) / 2;
     const int S = cs.splits ? cs.splits
                             : int(std::max<long long>(1, std::min<long long>(cdiv(n, 256), 8LL * sms() / tiles)));
     std::vector<float> xf = rng.floats(size_t(n) * d);

@@ -135,12 +135,24 @@ public final class CudaCentredStats extends Resource implements CentredStats {
         ctx.launch(f32 ? Kernel.CENTRE_F32 : Kernel.CENTRE_F64, grid, 1, 256, 0, stream.get(),
                 x, y, n, d, means, xc, varSums);
         if (wantScatter) {
-            long t = (d + 63) / 64;
-            long tiles = t * (t + 1) / 2;
-            long splits = Math.max(1, Math.min((n + 255) / 256, 8L * ctx.sms / tiles));
-            ctx.launch(f32 ? Kernel.SYRK_F32 : Kernel.SYRK_F64, (int) tiles, (int) splits, 256, 0, stream.get(),
+            int[] g = syrkGrid(n, d, ctx.sms);
+            ctx.launch(f32 ? Kernel.SYRK_F32 : Kernel.SYRK_F64, g[0], g[1], 256, 0, stream.get(),
                     xc, n, d, scatter);
         }
+    }
+
+    /** Tile edge of {@code nc_syrk_*} (kernels/ABI.md). */
+    static final int SYRK_TILE = 128;
+
+    /**
+     * Grid of {@code nc_syrk_*} (kernels/ABI.md): {upper-triangle tile pairs T(T+1)/2 with
+     * T = ceil(d/128), row splits max(1, min(ceil(n/256), 8*SMs / tiles))}.
+     */
+    static int[] syrkGrid(long n, int d, int sms) {
+        long t = (d + SYRK_TILE - 1) / SYRK_TILE;
+        long tiles = t * (t + 1) / 2;
+        long splits = Math.max(1, Math.min((n + 255) / 256, 8L * sms / tiles));
+        return new int[] {(int) tiles, (int) splits};
     }
 
     @Override

@@ -100,6 +100,10 @@ class KernelEntriesTest {
         // K = 8192: T = 128 tiles, U = 64 units, S = min(129, 4*132/64) = 8 strips on 132 SMs
         assertArrayEquals(new int[] {64, 8}, CudaPairwise.statsGrid(8192, 132));
         assertArrayEquals(new int[] {1, 2}, CudaPairwise.statsGrid(10, 132));
+        // nc_syrk_*: tile 128; d = 1024: T = 8, 36 tiles, S = min(1024, 8*132/36) = 29 splits
+        assertArrayEquals(new int[] {36, 29}, CudaCentredStats.syrkGrid(1L << 18, 1024, 132));
+        assertArrayEquals(new int[] {3, 1}, CudaCentredStats.syrkGrid(100, 129, 132));   // T = 2
+        assertArrayEquals(new int[] {1, 1}, CudaCentredStats.syrkGrid(0, 1, 132));
     }
 
     @Test
