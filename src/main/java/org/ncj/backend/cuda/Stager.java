@@ -5,13 +5,19 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.ncj.backend.Batch;
 
 /**
- * Moves host batches to the device through pinned memory, double-buffered: two slots, a copy
- * stream and a compute stream. The host fills slot s while the copy of the other slot or the
- * kernels reading it are still running; events order the reuse:
+ * Moves host batches to the device through pinned memory, triple-buffered: three slots, a copy
+ * stream and a compute stream. The host fills slot s while the copies of the other slots and
+ * the kernels reading them are still running; events order the reuse:
  * <ul>
  *   <li>{@code copied[s]}: the H2D copy of slot s finished (host may refill its pinned buffer,
  *       compute may read its device buffer);</li>
@@ -20,6 +26,15 @@ import org.ncj.backend.Batch;
  * Kernels run in order on the one compute stream, so totals never race between batches. Large
  * batches are cut into pieces of at most {@code stageBytes} per slot; when device memory runs
  * out the pieces are halved and the allocation retried.
+ *
+ * <p>Filling a slot (Java heap or direct buffer to pinned memory) is the host's share of the
+ * pipeline and runs near one core's memory bandwidth; the piece's floats are therefore split
+ * into chunks of at least {@link #MIN_CHUNK_FLOATS} copied in parallel by a small fixed pool
+ * of daemon threads owned by the stager (closed with it) plus the calling thread, which first
+ * copies the labels and writes the {@link PieceExtra} data. {@code ncj.cuda.stageThreads} sets
+ * the number of copying threads including the caller (default min(8, cores); 1 = no pool).
+ * A heap array cannot be copied asynchronously by the driver ({@code Pointer.to(float[])}
+ * makes {@code cuMemcpyHtoDAsync} synchronous through a pageable bounce), hence the pinned slot.
  *
  * <p>Shared by all accumulators of a backend; every method is synchronized.
  */
@@ -52,9 +67,15 @@ final class Stager extends Resource {
     private final long stageBytes;
     final CudaStream copy;
     final CudaStream compute;
-    private final Slot[] slots = new Slot[2];
+    private static final int SLOTS = 3;
+    /** Smallest share of a piece's floats given to one copying thread (1 MiB). */
+    static final int MIN_CHUNK_FLOATS = 1 << 18;
+    private final Slot[] slots = new Slot[SLOTS];
     private int next;
     private DeviceMemory scratch;
+    /** Copying threads besides the caller; null when the caller copies alone. */
+    private final ExecutorService fillPool;
+    private final int fillThreads;
 
     private final class Slot {
         PinnedMemory host;
@@ -97,8 +118,84 @@ final class Stager extends Resource {
         this.stageBytes = stageBytes;
         this.copy = new CudaStream(ctx, "copy");
         this.compute = new CudaStream(ctx, "compute");
-        slots[0] = new Slot();
-        slots[1] = new Slot();
+        for (int i = 0; i < SLOTS; i++) {
+            slots[i] = new Slot();
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        this.fillThreads = Math.max(1, Integer.getInteger("ncj.cuda.stageThreads", Math.min(8, cores)));
+        this.fillPool = fillThreads > 1 ? Executors.newFixedThreadPool(fillThreads - 1, r -> {
+            Thread t = new Thread(r, "ncj-cuda-stage-fill");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+    }
+
+    /** Threads that copy a piece into pinned memory, the caller included. */
+    int fillThreads() {
+        return fillThreads;
+    }
+
+    /**
+     * Copies {@code count} floats of {@code src} from absolute index {@code from} into
+     * {@code dst} (native order, from index 0), split over the pool; {@code alsoOnCaller} runs
+     * on the calling thread first, while the pool copies. Returns when all copies are done.
+     */
+    private void parallelCopy(FloatBuffer src, int from, FloatBuffer dst, int count, Runnable alsoOnCaller) {
+        int parts = fillPool == null ? 1 : (int) Math.max(1, Math.min(fillThreads, count / (long) MIN_CHUNK_FLOATS));
+        if (parts == 1) {
+            alsoOnCaller.run();
+            dst.put(0, src, from, count);
+            return;
+        }
+        long per = (count + (long) parts - 1) / parts;
+        List<Future<?>> pending = new ArrayList<>(parts - 1);
+        Throwable failure = null;
+        try {
+            for (int p = 1; p < parts; p++) {
+                int a = (int) Math.min(count, p * per);
+                int len = (int) Math.min(count - a, per);
+                if (len <= 0) {
+                    break;
+                }
+                FloatBuffer s = src.duplicate();
+                FloatBuffer t = dst.duplicate();
+                pending.add(fillPool.submit(() -> {
+                    t.put(a, s, from + a, len);
+                }));
+            }
+            alsoOnCaller.run();
+            dst.put(0, src, from, (int) Math.min(count, per));
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        boolean interrupted = false;
+        for (Future<?> f : pending) {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the pool is still writing the slot: wait for it
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause();
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure instanceof RuntimeException r) {
+            throw r;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("staging copy failed", failure);
+        }
     }
 
     /** Rows per piece for a row of {@code rowBytes} bytes (at least 1). */
@@ -154,18 +251,23 @@ final class Stager extends Resource {
                 rows = Math.max(1, rows / 2);
                 continue;
             }
-            next ^= 1;
+            next = (next + 1) % SLOTS;
             s.copied.sync();
             ByteBuffer hb = s.host.buffer();
-            hb.asFloatBuffer().put(0, x, xPos + done * d, m * d);
-            if (labelled) {
-                hb.position((int) xBytes);
-                hb.slice().order(hb.order()).asIntBuffer().put(0, y, yPos + done, m);
-            }
-            if (extra != null) {
-                hb.limit((int) need).position((int) extraOff);
-                extra.fill(y, yPos + done, m, hb.slice().order(hb.order()));
-            }
+            int first = done;
+            int rowsHere = m;
+            parallelCopy(x, xPos + done * d, hb.asFloatBuffer(), m * d, () -> {
+                if (labelled) {
+                    ByteBuffer lb = hb.duplicate().order(hb.order());
+                    lb.position((int) xBytes);
+                    lb.slice().order(hb.order()).asIntBuffer().put(0, y, yPos + first, rowsHere);
+                }
+                if (extra != null) {
+                    ByteBuffer eb = hb.duplicate().order(hb.order());
+                    eb.limit((int) need).position((int) extraOff);
+                    extra.fill(y, yPos + first, rowsHere, eb.slice().order(hb.order()));
+                }
+            });
             s.consumed.waitOn(copy);
             Cuda.check(cuMemcpyHtoDAsync(s.dev.ptr(), s.host.ptr(), need, copy.get()), "cuMemcpyHtoDAsync batch");
             s.copied.record(copy);
@@ -219,5 +321,8 @@ final class Stager extends Resource {
         }
         copy.close();
         compute.close();
+        if (fillPool != null) {
+            fillPool.shutdownNow(); // idle here: every copy was awaited under the lock
+        }
     }
 }
