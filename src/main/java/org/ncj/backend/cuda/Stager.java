@@ -5,12 +5,6 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import org.ncj.backend.Batch;
 
@@ -28,11 +22,13 @@ import org.ncj.backend.Batch;
  * out the pieces are halved and the allocation retried.
  *
  * <p>Filling a slot (Java heap or direct buffer to pinned memory) is the host's share of the
- * pipeline and runs near one core's memory bandwidth; the piece's floats are therefore split
- * into chunks of at least {@link #MIN_CHUNK_FLOATS} copied in parallel by a small fixed pool
- * of daemon threads owned by the stager (closed with it) plus the calling thread, which first
- * copies the labels and writes the {@link PieceExtra} data. {@code ncj.cuda.stageThreads} sets
- * the number of copying threads including the caller (default min(8, cores); 1 = no pool).
+ * pipeline, and one thread copies far below the host-to-device rate; each piece's floats are
+ * therefore split into chunks of at least {@link FillPool#MIN_CHUNK_FLOATS} floats copied in
+ * parallel by a {@link FillPool} owned by the stager (closed with it) and the calling thread,
+ * which meanwhile copies the labels and writes the {@link PieceExtra} data.
+ * {@code ncj.cuda.stageThreads} sets the number of copying threads including the caller
+ * (default min(8, cores); 1 = no pool). With three slots, piece i+1 (and i+2) is filled
+ * while piece i is copied and summed.
  * A heap array cannot be copied asynchronously by the driver ({@code Pointer.to(float[])}
  * makes {@code cuMemcpyHtoDAsync} synchronous through a pageable bounce), hence the pinned slot.
  *
@@ -68,14 +64,11 @@ final class Stager extends Resource {
     final CudaStream copy;
     final CudaStream compute;
     private static final int SLOTS = 3;
-    /** Smallest share of a piece's floats given to one copying thread (1 MiB). */
-    static final int MIN_CHUNK_FLOATS = 1 << 18;
     private final Slot[] slots = new Slot[SLOTS];
     private int next;
     private DeviceMemory scratch;
-    /** Copying threads besides the caller; null when the caller copies alone. */
-    private final ExecutorService fillPool;
-    private final int fillThreads;
+    /** Copies each piece into its pinned slot with several threads. */
+    private final FillPool fill;
 
     private final class Slot {
         PinnedMemory host;
@@ -121,81 +114,12 @@ final class Stager extends Resource {
         for (int i = 0; i < SLOTS; i++) {
             slots[i] = new Slot();
         }
-        int cores = Runtime.getRuntime().availableProcessors();
-        this.fillThreads = Math.max(1, Integer.getInteger("ncj.cuda.stageThreads", Math.min(8, cores)));
-        this.fillPool = fillThreads > 1 ? Executors.newFixedThreadPool(fillThreads - 1, r -> {
-            Thread t = new Thread(r, "ncj-cuda-stage-fill");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        this.fill = new FillPool(FillPool.defaultThreads());
     }
 
     /** Threads that copy a piece into pinned memory, the caller included. */
     int fillThreads() {
-        return fillThreads;
-    }
-
-    /**
-     * Copies {@code count} floats of {@code src} from absolute index {@code from} into
-     * {@code dst} (native order, from index 0), split over the pool; {@code alsoOnCaller} runs
-     * on the calling thread first, while the pool copies. Returns when all copies are done.
-     */
-    private void parallelCopy(FloatBuffer src, int from, FloatBuffer dst, int count, Runnable alsoOnCaller) {
-        int parts = fillPool == null ? 1 : (int) Math.max(1, Math.min(fillThreads, count / (long) MIN_CHUNK_FLOATS));
-        if (parts == 1) {
-            alsoOnCaller.run();
-            dst.put(0, src, from, count);
-            return;
-        }
-        long per = (count + (long) parts - 1) / parts;
-        List<Future<?>> pending = new ArrayList<>(parts - 1);
-        Throwable failure = null;
-        try {
-            for (int p = 1; p < parts; p++) {
-                int a = (int) Math.min(count, p * per);
-                int len = (int) Math.min(count - a, per);
-                if (len <= 0) {
-                    break;
-                }
-                FloatBuffer s = src.duplicate();
-                FloatBuffer t = dst.duplicate();
-                pending.add(fillPool.submit(() -> {
-                    t.put(a, s, from + a, len);
-                }));
-            }
-            alsoOnCaller.run();
-            dst.put(0, src, from, (int) Math.min(count, per));
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        boolean interrupted = false;
-        for (Future<?> f : pending) {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // the pool is still writing the slot: wait for it
-                } catch (ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause();
-                    }
-                    break;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        if (failure instanceof RuntimeException r) {
-            throw r;
-        }
-        if (failure instanceof Error err) {
-            throw err;
-        }
-        if (failure != null) {
-            throw new IllegalStateException("staging copy failed", failure);
-        }
+        return fill.threads();
     }
 
     /** Rows per piece for a row of {@code rowBytes} bytes (at least 1). */
@@ -256,7 +180,7 @@ final class Stager extends Resource {
             ByteBuffer hb = s.host.buffer();
             int first = done;
             int rowsHere = m;
-            parallelCopy(x, xPos + done * d, hb.asFloatBuffer(), m * d, () -> {
+            fill.copy(x, xPos + done * d, hb.asFloatBuffer(), m * d, () -> {
                 if (labelled) {
                     ByteBuffer lb = hb.duplicate().order(hb.order());
                     lb.position((int) xBytes);
@@ -308,6 +232,7 @@ final class Stager extends Resource {
 
     @Override
     synchronized void release() {
+        fill.close(); // idle: every copy was awaited under the lock
         ctx.makeCurrent();
         copy.sync();
         compute.sync();
@@ -321,8 +246,5 @@ final class Stager extends Resource {
         }
         copy.close();
         compute.close();
-        if (fillPool != null) {
-            fillPool.shutdownNow(); // idle here: every copy was awaited under the lock
-        }
     }
 }
