@@ -28,7 +28,9 @@ import org.ncj.backend.Batch;
  * which meanwhile copies the labels and writes the {@link PieceExtra} data.
  * {@code ncj.cuda.stageThreads} sets the number of copying threads including the caller
  * (default min(8, cores); 1 = no pool). With three slots, piece i+1 (and i+2) is filled
- * while piece i is copied and summed.
+ * while piece i is copied and summed; a batch of two slots or more starts with smaller pieces
+ * (1/8, 1/4, 1/2 of a slot) and ends with shrinking ones, so that the unoverlapped first fill
+ * and last copy stay short.
  * A heap array cannot be copied asynchronously by the driver ({@code Pointer.to(float[])}
  * makes {@code cuMemcpyHtoDAsync} synchronous through a pageable bounce), hence the pinned slot.
  *
@@ -156,17 +158,18 @@ final class Stager extends Resource {
         int xPos = x.position();
         int yPos = labelled ? y.position() : 0;
         int done = 0;
+        int pieces = 0;
         while (done < n) {
-            int m = (int) Math.min(rows, n - done);
+            int m = pieceRows(n, done, rows, pieces);
             Slot s = slots[next];
             long xBytes = 4L * m * d;
             long yEnd = xBytes + (labelled ? 4L * m : 0);
             long extraOff = (yEnd + 7) & ~7L;
             long need = extra == null ? yEnd : extraOff + extra.fixedBytes() + extra.rowBytes() * m;
             try {
-                s.ensure(need);
+                s.ensure(Math.max(need, slotBytes(rows, d, labelled, extra))); // ramp pieces: size the slot once
                 if (extraRowBytes > 0) {
-                    scratch(extraRowBytes * m);
+                    scratch(extraRowBytes * rows); // sized for a whole slot, as the slot
                 }
             } catch (CudaOutOfMemoryException e) {
                 if (rows == 1) {
@@ -200,7 +203,32 @@ final class Stager extends Resource {
             kernel.run(xa, labelled ? xa + xBytes : 0L, extra == null ? 0L : xa + extraOff, m, compute);
             s.consumed.record(compute);
             done += m;
+            pieces++;
         }
+    }
+
+    /**
+     * Rows of piece number {@code pieces} (0-based) of a batch of {@code n} rows, {@code done}
+     * staged, slots of {@code rows} rows: a batch of two slots or more starts with pieces of
+     * rows/8, rows/4, rows/2 (its first fill is not overlapped) and ends with halving pieces down
+     * to rows/8 (its last copy and kernels are not overlapped); other batches go by whole slots.
+     */
+    static int pieceRows(long n, long done, long rows, int pieces) {
+        long rem = n - done;
+        long m = Math.min(rows, rem);
+        if (n >= 2 * rows && rows >= 64) {
+            if (rem <= rows) {
+                m = rem <= rows / 8 ? rem : Math.max(rows / 8, (rem + 1) / 2);
+            }
+            m = Math.min(m, rows >> Math.max(0, 3 - pieces));
+        }
+        return (int) m;
+    }
+
+    /** Pinned (and device) bytes of a piece of {@code m} rows: x, labels, then the extra data 8-byte aligned. */
+    private static long slotBytes(long m, int d, boolean labelled, PieceExtra extra) {
+        long yEnd = 4L * m * d + (labelled ? 4L * m : 0);
+        return extra == null ? yEnd : ((yEnd + 7) & ~7L) + extra.fixedBytes() + extra.rowBytes() * m;
     }
 
     /** Runs work on the compute stream (for device-resident batches), under the stager's lock. */
