@@ -28,7 +28,7 @@ import org.ncj.kernels.PairStats;
  *
  * <p>System properties: {@code ncj.cuda.stageBytes} (bytes per staging slot, default 32 MiB),
  * {@code ncj.cuda.stageThreads} (threads copying a host batch into the pinned slots, the caller
- * included, default min(8, cores)),
+ * included, default min(12, cores)),
  * {@code ncj.cuda.libpath} (folders holding {@code libcusolver.so.12}).
  */
 public final class CudaBackend implements Backend {

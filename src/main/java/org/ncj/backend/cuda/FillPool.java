@@ -33,10 +33,10 @@ final class FillPool implements AutoCloseable {
         }) : null;
     }
 
-    /** Default thread count: {@code ncj.cuda.stageThreads}, else min(8, available processors). */
+    /** Default thread count: {@code ncj.cuda.stageThreads}, else min(12, available processors). */
     static int defaultThreads() {
         return Math.max(1, Integer.getInteger("ncj.cuda.stageThreads",
-                Math.min(8, Runtime.getRuntime().availableProcessors())));
+                Math.min(12, Runtime.getRuntime().availableProcessors())));
     }
 
     int threads() {

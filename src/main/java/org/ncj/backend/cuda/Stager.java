@@ -27,7 +27,7 @@ import org.ncj.backend.Batch;
  * parallel by a {@link FillPool} owned by the stager (closed with it) and the calling thread,
  * which meanwhile copies the labels and writes the {@link PieceExtra} data.
  * {@code ncj.cuda.stageThreads} sets the number of copying threads including the caller
- * (default min(8, cores); 1 = no pool). With three slots, piece i+1 (and i+2) is filled
+ * (default min(12, cores); 1 = no pool). With three slots, piece i+1 (and i+2) is filled
  * while piece i is copied and summed; a batch of two slots or more starts with smaller pieces
  * (1/8, 1/4, 1/2 of a slot) and ends with shrinking ones, so that the unoverlapped first fill
  * and last copy stay short.
