@@ -6,12 +6,15 @@
 // nc_class_sums_small_{f32,f64}  (few classes: k*d*sizeof(acc) + 4k <= 48 KiB)
 //   launch: block 256, grid = min(ceil(n/256), 4*SMs) (>= 1), dynamic shared
 //           k*d*sizeof(acc) + k*4 bytes.
-//   Each block takes a contiguous range of ceil(n/grid) rows and walks its row-major
-//   elements with stride 256 (row/column advanced incrementally, no division in the
-//   loop), adding into per-block partial sums in shared memory (shared atomics) and
-//   counting rows in a shared unsigned array; after one __syncthreads the block flushes
-//   every non-zero partial with one float64 global atomicAdd: no per-element global
-//   atomics.  Shared: k*d acc + k unsigned (dynamic); registers: a handful.
+//   Each block takes a contiguous range of ceil(n/grid) rows and walks them as vectors of W
+//   floats (W = 4, float4 __ldg, when d % 4 == 0 and x is 16-byte aligned; else W = 1) with
+//   stride 256 vectors (row/column advanced incrementally, no division in the loop), 4
+//   vectors and their labels loaded before any is added (16 bytes x 4 in flight per thread),
+//   adding into per-block partial sums in shared memory (shared atomics; component q of
+//   vector g of a class row at part[c*d + q*(d/W) + g], so a warp's atomics hit consecutive
+//   banks) and counting rows in a shared unsigned array; after one __syncthreads the block
+//   flushes every non-zero partial with one float64 global atomicAdd (to column g*W + q):
+//   no per-element global atomics.  Shared: k*d acc + k unsigned (dynamic).
 //
 // nc_class_sums_large_{f32,f64}  (many classes)
 //   launch: block 256 = 8 warps, one row per warp, grid = min(ceil(n/8), 65535*8),
@@ -33,6 +36,75 @@
 //   nothing.  No shared memory.
 #include "nc_common.cuh"
 
+// One vector of W floats (W = 4: float4, W = 1: float) at vector index i of x.
+template <int W> struct NcVec;
+template <> struct NcVec<1> {
+  float v[1];
+  NC_MEMBER void load(const float* __restrict__ x, long long i) { v[0] = __ldg(x + i); }
+};
+template <> struct NcVec<4> {
+  float v[4];
+  NC_MEMBER void load(const float* __restrict__ x, long long i) {
+    const float4 t = __ldg(reinterpret_cast<const float4*>(x) + i);
+    v[0] = t.x; v[1] = t.y; v[2] = t.z; v[3] = t.w;
+  }
+};
+
+// The block's rows [r0, r1) as vectors of W floats (dw = d / W per row), stride blockDim.x
+// vectors, NC_CS_UNROLL vectors (and their labels) loaded before any is added.  Component q of
+// vector g of a row goes to part[c*d + q*dw + g] (vector-major within the class: a warp's
+// lanes hit consecutive words, no bank conflicts); the flush maps it back to column g*W + q.
+#define NC_CS_UNROLL 4
+template <class Acc, int W>
+NC_DEV void class_sums_small_rows(const float* __restrict__ x, const int* __restrict__ y, long long r0,
+                                  long long r1, int d, Acc* part, unsigned* cnt) {
+  const int dw = d / W;
+  const int step = blockDim.x;
+  const int step_r = step / dw, step_c = step % dw;
+  long long row = r0 + threadIdx.x / dw;
+  int col = threadIdx.x % dw;
+  for (;;) {
+    long long rr[NC_CS_UNROLL];
+    int cc[NC_CS_UNROLL];
+    rr[0] = row; cc[0] = col;
+#pragma unroll
+    for (int u = 1; u < NC_CS_UNROLL; ++u) {
+      rr[u] = rr[u - 1] + step_r; cc[u] = cc[u - 1] + step_c;
+      if (cc[u] >= dw) { cc[u] -= dw; rr[u] += 1; }
+    }
+    if (rr[NC_CS_UNROLL - 1] >= r1) break;  // rows only grow with u: all or the tail loop
+    int c[NC_CS_UNROLL];
+    NcVec<W> v[NC_CS_UNROLL];
+#pragma unroll
+    for (int u = 0; u < NC_CS_UNROLL; ++u) {
+      c[u] = __ldg(y + rr[u]);
+      v[u].load(x, rr[u] * dw + cc[u]);
+    }
+#pragma unroll
+    for (int u = 0; u < NC_CS_UNROLL; ++u) {
+      Acc* p = part + c[u] * d + cc[u];
+#pragma unroll
+      for (int q = 0; q < W; ++q) atomicAdd(p + q * dw, Acc(v[u].v[q]));
+      if (cc[u] == 0) atomicAdd(&cnt[c[u]], 1u);
+    }
+    row = rr[NC_CS_UNROLL - 1] + step_r;
+    col = cc[NC_CS_UNROLL - 1] + step_c;
+    if (col >= dw) { col -= dw; row += 1; }
+  }
+  while (row < r1) {
+    const int c = __ldg(y + row);
+    NcVec<W> v;
+    v.load(x, row * dw + col);
+    Acc* p = part + c * d + col;
+#pragma unroll
+    for (int q = 0; q < W; ++q) atomicAdd(p + q * dw, Acc(v.v[q]));
+    if (col == 0) atomicAdd(&cnt[c], 1u);
+    row += step_r;
+    col += step_c;
+    if (col >= dw) { col -= dw; row += 1; }
+  }
+}
+
 template <class Acc>
 NC_DEV void class_sums_small(const float* __restrict__ x, const int* __restrict__ y, long long n, int d,
                              int k, double* __restrict__ sums, unsigned long long* __restrict__ counts) {
@@ -44,27 +116,24 @@ NC_DEV void class_sums_small(const float* __restrict__ x, const int* __restrict_
   for (int i = threadIdx.x; i < k; i += blockDim.x) cnt[i] = 0u;
   __syncthreads();
 
+  const bool vec = (d % 4 == 0) && ((reinterpret_cast<unsigned long long>(x) & 15ull) == 0ull);
   const long long per = (n + gridDim.x - 1) / gridDim.x;
   const long long r0 = (long long)blockIdx.x * per;
   const long long r1 = nc_llmin(n, r0 + per);
   if (r0 < r1 && d > 0) {
-    const int step = blockDim.x;
-    const int step_r = step / d, step_c = step % d;
-    long long row = r0 + threadIdx.x / d;
-    int col = threadIdx.x % d;
-    while (row < r1) {
-      const int c = __ldg(y + row);
-      atomicAdd(&part[c * d + col], Acc(__ldg(x + row * d + col)));
-      if (col == 0) atomicAdd(&cnt[c], 1u);
-      row += step_r;
-      col += step_c;
-      if (col >= d) { col -= d; row += 1; }
-    }
+    if (vec) class_sums_small_rows<Acc, 4>(x, y, r0, r1, d, part, cnt);
+    else class_sums_small_rows<Acc, 1>(x, y, r0, r1, d, part, cnt);
   }
   __syncthreads();
+  const int dw = vec ? d / 4 : d;
+  const int w = vec ? 4 : 1;
   for (int i = threadIdx.x; i < kd; i += blockDim.x) {
     const Acc v = part[i];
-    if (v != Acc(0)) atomicAdd(&sums[i], double(v));
+    if (v != Acc(0)) {
+      const int c = i / d, r = i - c * d;
+      const int q = r / dw, g = r - q * dw;
+      atomicAdd(&sums[(long long)c * d + g * w + q], double(v));
+    }
   }
   for (int i = threadIdx.x; i < k; i += blockDim.x)
     if (cnt[i] != 0u) atomicAdd(&counts[i], (unsigned long long)cnt[i]);

@@ -60,10 +60,16 @@ void run_case(Rng& rng, const Case& cs) {
     const size_t smem = size_t(k) * d * acc + size_t(k) * 4;
     if (smem <= 48 * 1024) {
       dim3 grid(unsigned(std::max<long long>(1, std::min<long long>(cdiv(n, 256), 4 * sms()))));
-      reset();
-      if (f64) NC_LAUNCH(nc_class_sums_small_f64, grid, dim3(256), smem, dx, dy, n, d, k, dsums, dcounts);
-      else NC_LAUNCH(nc_class_sums_small_f32, grid, dim3(256), smem, dx, dy, n, d, k, dsums, dcounts);
-      verify(f64 ? "nc_class_sums_small_f64" : "nc_class_sums_small_f32", rtol);
+      // aligned x (float4 path when d % 4 == 0) and misaligned x (scalar path)
+      for (int mis = 0; mis < 2; ++mis) {
+        if (mis && d % 4 != 0) continue;
+        const float* xp = mis ? dxm_base + 1 : dx;
+        reset();
+        if (f64) NC_LAUNCH(nc_class_sums_small_f64, grid, dim3(256), smem, xp, dy, n, d, k, dsums, dcounts);
+        else NC_LAUNCH(nc_class_sums_small_f32, grid, dim3(256), smem, xp, dy, n, d, k, dsums, dcounts);
+        verify(std::string(f64 ? "nc_class_sums_small_f64" : "nc_class_sums_small_f32") + (mis ? " (unaligned x)" : ""),
+               rtol);
+      }
     }
     // large: block 256, grid min(ceil(n/8), 65535*8) (>= 1), aligned and misaligned x
     dim3 glarge(unsigned(std::max<long long>(1, std::min<long long>(cdiv(n, 8), 65535LL * 8))));
@@ -108,6 +114,9 @@ void test_class_sums() {
       {513, 17, 10},  // sizes off every tile
       {600, 300, 2},  // D > block size (small path with column wrap)
       {257, 12, 300}, // K > block size; some classes absent
+      {2100, 512, 10},// float4 small path: 128 vectors a row, unrolled loads and tail
+      {1500, 1200, 3},// d/4 > block size (float4 small path with column wrap)
+      {999, 36, 5},   // d/4 = 9 does not divide 256
   };
   for (const Case& c : cases) run_case(rng, c);
 }

@@ -22,11 +22,13 @@ import org.ncj.kernels.PairStats;
  * {@code java.lang.foreign}, or the CPU when cuSOLVER is not found.
  *
  * <p>Accumulators ({@link CudaClassSums}, {@link CudaCentredStats}, {@link CudaDecisions}) keep
- * their totals in device memory and take host batches through double-buffered pinned staging,
+ * their totals in device memory and take host batches through triple-buffered pinned staging,
  * or device-resident batches through {@code addDevice}. Closing the backend closes any
  * accumulator still open (with a warning) and releases the context.
  *
  * <p>System properties: {@code ncj.cuda.stageBytes} (bytes per staging slot, default 32 MiB),
+ * {@code ncj.cuda.stageThreads} (threads copying a host batch into the pinned slots, the caller
+ * included, default min(12, cores)),
  * {@code ncj.cuda.libpath} (folders holding {@code libcusolver.so.12}).
  */
 public final class CudaBackend implements Backend {

@@ -9,9 +9,9 @@ import java.nio.IntBuffer;
 import org.ncj.backend.Batch;
 
 /**
- * Moves host batches to the device through pinned memory, double-buffered: two slots, a copy
- * stream and a compute stream. The host fills slot s while the copy of the other slot or the
- * kernels reading it are still running; events order the reuse:
+ * Moves host batches to the device through pinned memory, triple-buffered: three slots, a copy
+ * stream and a compute stream. The host fills slot s while the copies of the other slots and
+ * the kernels reading them are still running; events order the reuse:
  * <ul>
  *   <li>{@code copied[s]}: the H2D copy of slot s finished (host may refill its pinned buffer,
  *       compute may read its device buffer);</li>
@@ -20,6 +20,19 @@ import org.ncj.backend.Batch;
  * Kernels run in order on the one compute stream, so totals never race between batches. Large
  * batches are cut into pieces of at most {@code stageBytes} per slot; when device memory runs
  * out the pieces are halved and the allocation retried.
+ *
+ * <p>Filling a slot (Java heap or direct buffer to pinned memory) is the host's share of the
+ * pipeline, and one thread copies far below the host-to-device rate; each piece's floats are
+ * therefore split into chunks of at least {@link FillPool#MIN_CHUNK_FLOATS} floats copied in
+ * parallel by a {@link FillPool} owned by the stager (closed with it) and the calling thread,
+ * which meanwhile copies the labels and writes the {@link PieceExtra} data.
+ * {@code ncj.cuda.stageThreads} sets the number of copying threads including the caller
+ * (default min(12, cores); 1 = no pool). With three slots, piece i+1 (and i+2) is filled
+ * while piece i is copied and summed; a batch of two slots or more starts with smaller pieces
+ * (1/8, 1/4, 1/2 of a slot) and ends with shrinking ones, so that the unoverlapped first fill
+ * and last copy stay short.
+ * A heap array cannot be copied asynchronously by the driver ({@code Pointer.to(float[])}
+ * makes {@code cuMemcpyHtoDAsync} synchronous through a pageable bounce), hence the pinned slot.
  *
  * <p>Shared by all accumulators of a backend; every method is synchronized.
  */
@@ -52,9 +65,12 @@ final class Stager extends Resource {
     private final long stageBytes;
     final CudaStream copy;
     final CudaStream compute;
-    private final Slot[] slots = new Slot[2];
+    private static final int SLOTS = 3;
+    private final Slot[] slots = new Slot[SLOTS];
     private int next;
     private DeviceMemory scratch;
+    /** Copies each piece into its pinned slot with several threads. */
+    private final FillPool fill;
 
     private final class Slot {
         PinnedMemory host;
@@ -97,8 +113,15 @@ final class Stager extends Resource {
         this.stageBytes = stageBytes;
         this.copy = new CudaStream(ctx, "copy");
         this.compute = new CudaStream(ctx, "compute");
-        slots[0] = new Slot();
-        slots[1] = new Slot();
+        for (int i = 0; i < SLOTS; i++) {
+            slots[i] = new Slot();
+        }
+        this.fill = new FillPool(FillPool.defaultThreads());
+    }
+
+    /** Threads that copy a piece into pinned memory, the caller included. */
+    int fillThreads() {
+        return fill.threads();
     }
 
     /** Rows per piece for a row of {@code rowBytes} bytes (at least 1). */
@@ -135,17 +158,18 @@ final class Stager extends Resource {
         int xPos = x.position();
         int yPos = labelled ? y.position() : 0;
         int done = 0;
+        int pieces = 0;
         while (done < n) {
-            int m = (int) Math.min(rows, n - done);
+            int m = pieceRows(n, done, rows, pieces);
             Slot s = slots[next];
             long xBytes = 4L * m * d;
             long yEnd = xBytes + (labelled ? 4L * m : 0);
             long extraOff = (yEnd + 7) & ~7L;
             long need = extra == null ? yEnd : extraOff + extra.fixedBytes() + extra.rowBytes() * m;
             try {
-                s.ensure(need);
+                s.ensure(Math.max(need, slotBytes(rows, d, labelled, extra))); // ramp pieces: size the slot once
                 if (extraRowBytes > 0) {
-                    scratch(extraRowBytes * m);
+                    scratch(extraRowBytes * rows); // sized for a whole slot, as the slot
                 }
             } catch (CudaOutOfMemoryException e) {
                 if (rows == 1) {
@@ -154,18 +178,23 @@ final class Stager extends Resource {
                 rows = Math.max(1, rows / 2);
                 continue;
             }
-            next ^= 1;
+            next = (next + 1) % SLOTS;
             s.copied.sync();
             ByteBuffer hb = s.host.buffer();
-            hb.asFloatBuffer().put(0, x, xPos + done * d, m * d);
-            if (labelled) {
-                hb.position((int) xBytes);
-                hb.slice().order(hb.order()).asIntBuffer().put(0, y, yPos + done, m);
-            }
-            if (extra != null) {
-                hb.limit((int) need).position((int) extraOff);
-                extra.fill(y, yPos + done, m, hb.slice().order(hb.order()));
-            }
+            int first = done;
+            int rowsHere = m;
+            fill.copy(x, xPos + done * d, hb.asFloatBuffer(), m * d, () -> {
+                if (labelled) {
+                    ByteBuffer lb = hb.duplicate().order(hb.order());
+                    lb.position((int) xBytes);
+                    lb.slice().order(hb.order()).asIntBuffer().put(0, y, yPos + first, rowsHere);
+                }
+                if (extra != null) {
+                    ByteBuffer eb = hb.duplicate().order(hb.order());
+                    eb.limit((int) need).position((int) extraOff);
+                    extra.fill(y, yPos + first, rowsHere, eb.slice().order(hb.order()));
+                }
+            });
             s.consumed.waitOn(copy);
             Cuda.check(cuMemcpyHtoDAsync(s.dev.ptr(), s.host.ptr(), need, copy.get()), "cuMemcpyHtoDAsync batch");
             s.copied.record(copy);
@@ -174,7 +203,32 @@ final class Stager extends Resource {
             kernel.run(xa, labelled ? xa + xBytes : 0L, extra == null ? 0L : xa + extraOff, m, compute);
             s.consumed.record(compute);
             done += m;
+            pieces++;
         }
+    }
+
+    /**
+     * Rows of piece number {@code pieces} (0-based) of a batch of {@code n} rows, {@code done}
+     * staged, slots of {@code rows} rows: a batch of two slots or more starts with pieces of
+     * rows/8, rows/4, rows/2 (its first fill is not overlapped) and ends with halving pieces down
+     * to rows/8 (its last copy and kernels are not overlapped); other batches go by whole slots.
+     */
+    static int pieceRows(long n, long done, long rows, int pieces) {
+        long rem = n - done;
+        long m = Math.min(rows, rem);
+        if (n >= 2 * rows && rows >= 64) {
+            if (rem <= rows) {
+                m = rem <= rows / 8 ? rem : Math.max(rows / 8, (rem + 1) / 2);
+            }
+            m = Math.min(m, rows >> Math.max(0, 3 - pieces));
+        }
+        return (int) m;
+    }
+
+    /** Pinned (and device) bytes of a piece of {@code m} rows: x, labels, then the extra data 8-byte aligned. */
+    private static long slotBytes(long m, int d, boolean labelled, PieceExtra extra) {
+        long yEnd = 4L * m * d + (labelled ? 4L * m : 0);
+        return extra == null ? yEnd : ((yEnd + 7) & ~7L) + extra.fixedBytes() + extra.rowBytes() * m;
     }
 
     /** Runs work on the compute stream (for device-resident batches), under the stager's lock. */
@@ -206,6 +260,7 @@ final class Stager extends Resource {
 
     @Override
     synchronized void release() {
+        fill.close(); // idle: every copy was awaited under the lock
         ctx.makeCurrent();
         copy.sync();
         compute.sync();

@@ -334,7 +334,7 @@ class CudaAgreementTest extends CudaTestBase {
 
     @Test
     void streamedBatchesUseBothStagingSlots() {
-        // Many small batches and one larger than a staging slot: exercises the double buffering.
+        // Many small batches and one larger than a staging slot: exercises the multi-slot buffering.
         int k = 10;
         int d = 129;
         try (ClassSums g = cuda.classSums(k, d, DType.FLOAT64); ClassSums c = cpu.classSums(k, d, DType.FLOAT64)) {
@@ -348,6 +348,37 @@ class CudaAgreementTest extends CudaTestBase {
             c.add(big);
             assertArrayEquals(c.counts(), g.counts());
             assertClose(c.sums(), g.sums(), TOL_F64, "streamed sums");
+        }
+    }
+
+    @Test
+    void largeDirectAndHeapBatchesStageThroughTheFillPool() {
+        // Pieces of millions of floats: split over the fill pool; a big-endian direct buffer read
+        // from a non-zero position; K = 10 at d = 512 takes the float4 small kernel, K = 1000 the
+        // sorted kernel (labels sorted on the caller while the pool copies).
+        int d = 512;
+        int n = 40_000; // 82 MB: three pieces of the 32 MiB slots
+        for (int k : new int[] {10, 1000}) {
+            Batch heap = batch(n, d, k, 99 + k);
+            java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocateDirect(4 * (n * d + 5)).order(java.nio.ByteOrder.BIG_ENDIAN);
+            java.nio.FloatBuffer fb = raw.asFloatBuffer();
+            fb.position(5);
+            fb.put(heap.x().duplicate());
+            fb.position(5);
+            Batch direct = new Batch(fb, heap.labels().duplicate(), n, d);
+            for (DType t : DType.values()) {
+                try (ClassSums g = cuda.classSums(k, d, t); ClassSums h = cuda.classSums(k, d, t);
+                     ClassSums c = cpu.classSums(k, d, t)) {
+                    g.add(direct);
+                    h.add(heap);
+                    c.add(heap);
+                    assertArrayEquals(c.counts(), g.counts());
+                    assertArrayEquals(c.counts(), h.counts());
+                    assertClose(c.sums(), g.sums(), tol(t), "direct big-endian batch, k=" + k + " " + t);
+                    assertClose(c.sums(), h.sums(), tol(t), "heap batch, k=" + k + " " + t);
+                    assertEquals(5, fb.position(), "batch buffer position untouched");
+                }
+            }
         }
     }
 

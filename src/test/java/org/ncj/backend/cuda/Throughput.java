@@ -134,7 +134,8 @@ public final class Throughput {
                 }
                 st.copy.sync();
             }));
-            System.out.printf("pinned H2D copy: %.1f GB/s (%d x %d MiB)%n", reps * chunk / t / 1e9, reps, chunk >> 20);
+            System.out.printf("pinned H2D copy: %.1f GB/s (%d x %d MiB); host batches staged by %d copying threads%n",
+                    reps * chunk / t / 1e9, reps, chunk >> 20, st.fillThreads());
             double h2d = reps * chunk / t;
             int[][] shapes = {{10, 1 << 19}, {1000, 1 << 20}, {50257, 1 << 18}};
             float[] x = new float[(1 << 20) * d]; // 2 GiB, shared by the shapes (fits -Xmx4g)
@@ -169,6 +170,23 @@ public final class Throughput {
                                 k, d, n, dt, path, bytes / ts / 1e9, 100 * bytes / ts / h2d, det);
                     }
                 }
+            }
+            // the same K = 10 batch from a direct (off-heap, native order) FloatBuffer: copied into
+            // the pinned slots by the fill pool like a heap array (no host registration)
+            int k = shapes[0][0];
+            int n = shapes[0][1];
+            java.nio.FloatBuffer direct = java.nio.ByteBuffer.allocateDirect(4 * n * d)
+                    .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(0, x, 0, n * d);
+            int[] y = new SplittableRandom(k).ints(n, 0, k).toArray();
+            Batch b = new Batch(direct, java.nio.IntBuffer.wrap(y), n, d);
+            double bytes = 4.0 * n * d + 4.0 * n;
+            try (CudaClassSums s = cuda.classSums(k, d, DType.FLOAT32)) {
+                double ts = time(3, () -> {
+                    s.add(b);
+                    s.counts();
+                });
+                System.out.printf("class sums HOST batch (direct FloatBuffer) k=%d d=%d n=%d %s (small): %.1f GB/s incl. H2D = %.0f%% of pinned H2D%n",
+                        k, d, n, DType.FLOAT32, bytes / ts / 1e9, 100 * bytes / ts / h2d);
             }
         }
     }
