@@ -59,7 +59,8 @@ DEPS=$("$JBIN/jdeps" --print-module-deps --ignore-missing-deps --multi-release 2
 # Loaded reflectively or through FFM only: logging, Unsafe users, jcmd-free management not needed.
 MODS="$DEPS,java.logging,jdk.unsupported"
 # netlib's optional VectorBLAS pulls in the incubating Vector API, which ncj does not use.
-MODS=$(echo "$MODS" | tr ',' '\n' | grep -v '^jdk.incubator.vector$' | paste -sd, -)
+# java.desktop is only for ReportBrowserTest's PNG check, which does not run on the GPU machine.
+MODS=$(echo "$MODS" | tr ',' '\n' | grep -v -e '^jdk.incubator.vector$' -e '^java.desktop$' | paste -sd, -)
 echo "modules: $MODS"
 "$JBIN/jlink" --add-modules "$MODS" --strip-debug --no-man-pages --no-header-files \
     --compress=zip-9 --output "$B/jre"
