@@ -15,7 +15,7 @@ def gpu(log_path, base):
     ops = {(o["op"], o.get("k")): o for o in base["ops"]}
     rows = []
     for k in (10, 1000):
-        m = re.search(rf"class sums k={k} d=512 n=(\d+) FLOAT32 \([a-z]+\): ([\d.]+) GB/s", text)
+        m = re.search(rf"class sums k={k} d=512 n=(\d+) FLOAT32 \([a-z]+[^)]*\): ([\d.]+) GB/s", text)
         b = ops.get(("class_sums", k))
         if m and b and int(m.group(1)) == b["n"]:
             rows.append((f"class sums K={k}, D=512, n={b['n']}", float(m.group(2)), b["gbps"], "GB/s"))
