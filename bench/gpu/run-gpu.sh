@@ -143,7 +143,7 @@ fi
 echo
 echo "================ ncj GPU summary ($(( $(date +%s) - START ))s, logs in $LOG) ================"
 printf '%s\n' "${SUMMARY[@]}" | tee "$LOG/summary.txt"
-grep -E 'GB/s|TFLOP/s|Gpairs' "$LOG/throughput.txt" 2>/dev/null | tee -a "$LOG/summary.txt"
+grep -E 'GB/s|TFLOP/s|Gpairs|eigh' "$LOG/throughput.txt" 2>/dev/null | tee -a "$LOG/summary.txt"
 cat "$LOG/compare.txt" 2>/dev/null | tee -a "$LOG/summary.txt"
 grep -E '^(scale|classes|time|peak|device memory)' "$LOG/scale.txt" 2>/dev/null | tee -a "$LOG/summary.txt"
 exit $FAIL

@@ -71,6 +71,45 @@ public final class Throughput {
                         }
                     }
                 }
+                // Variance norms (centring kernel, one read of the batch) and decisions (both
+                // classifiers, K = 1000) on the same device-resident rows (labels all 7).
+                int kv = 10;
+                try (CudaCentredStats v = cuda.centredStats(new double[kv * d], kv, d, DType.FLOAT32, false, true)) {
+                    double tv = time(5, () -> v.addDevice(x.address(), y.address(), n));
+                    System.out.printf("variance norms k=%d d=%d n=%d FLOAT32: %.1f GB/s read = %.0f%% of copy read+write %.1f GB/s%n",
+                            kv, d, n, bytes / tv / 1e9, 100 * tCopy / (2 * tv), 2 * bytes / tCopy / 1e9);
+                }
+                long nd = 1L << 18;
+                double[] dm = CudaAgreementTest.points(k, d, 3);
+                double[] dw = CudaAgreementTest.points(k, d, 4);
+                int[] cand = java.util.stream.IntStream.range(0, k).toArray();
+                CUdevice dev0 = new CUdevice();
+                jcuda.driver.JCudaDriver.cuDeviceGet(dev0, 0);
+                int[] clk = new int[1];
+                cuDeviceGetAttribute(clk, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE, dev0);
+                double fp32 = ctx.sms * 128.0 * 2 * clk[0] * 1e3;
+                for (DType t : DType.values()) {
+                    try (CudaDecisions dec = cuda.decisions(dm, dw, null, cand, k, d, t)) {
+                        double td = time(3, () -> dec.addDevice(x.address(), y.address(), nd));
+                        double fl = 2.0 * 2 * nd * k * d; // x·μ and w·x for every row and class
+                        System.out.printf("decisions k=%d d=%d n=%d %s: %.2f TFLOP/s = %.0f%% of FP32 peak %.1f TFLOP/s%n",
+                                k, d, nd, t, fl / td / 1e12, 100 * fl / td / fp32, fp32 / 1e12);
+                    }
+                }
+                {
+                    int ne = 1024;
+                    double[] a = new double[ne * ne];
+                    SplittableRandom re = new SplittableRandom(5);
+                    for (int i = 0; i < ne; i++) {
+                        for (int j = i; j < ne; j++) {
+                            a[i * ne + j] = a[j * ne + i] = re.nextGaussian();
+                        }
+                    }
+                    double tg = time(3, () -> cuda.eigh(a, ne));
+                    double tcpu = time(1, () -> org.ncj.backend.cpu.CpuLinalg.eigh(a, ne));
+                    System.out.printf("eigh n=%d float64 (%s): %.1f ms; CPU LAPACK (%s) same run: %.1f ms%n", ne,
+                            cuda.eighImplementation(), tg * 1e3, org.ncj.backend.cpu.CpuLinalg.lapackName(), tcpu * 1e3);
+                }
                 long nc = 1L << 18;
                 int dc = 1024;
                 CUdevice dev = new CUdevice();
