@@ -71,7 +71,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize) {
-        return CpuPairwise.stats(points, k, d, kernel, tileSize);
+        return CpuPairwise.stats(points, k, d, kernel, tileSize, !deterministic);
     }
 
     @Override

@@ -15,7 +15,24 @@ final class CpuPairwise {
     private CpuPairwise() {
     }
 
+    /** Smallest tile for which a BLAS product per tile pays for its call. */
+    static final int GEMM_MIN_TILE = 32;
+    /**
+     * Squared distances below this fraction of {@code ‖a‖² + ‖b‖²} are recomputed from the
+     * difference: there {@code ‖a‖² + ‖b‖² − 2a·b} has lost more than ~6 of its 16 digits.
+     */
+    static final double RECOMPUTE_BELOW = 1e-6;
+
     static PairStats stats(double[] p, int k, int d, PairKernel kernel, int tileSize) {
+        return stats(p, k, d, kernel, tileSize, CpuSyrk.blas() != null);
+    }
+
+    /**
+     * @param gemm when true (and the tile is at least {@value #GEMM_MIN_TILE}), each tile's inner
+     *             products come from one BLAS {@code dgemm} and distances from the norms, with small
+     *             distances recomputed directly; else every pair is a direct loop over D.
+     */
+    static PairStats stats(double[] p, int k, int d, PairKernel kernel, int tileSize, boolean gemm) {
         if (tileSize < 1) {
             throw new IllegalArgumentException("tileSize must be >= 1, got " + tileSize);
         }
@@ -23,12 +40,22 @@ final class CpuPairwise {
         int t = (k + tileSize - 1) / tileSize;
         int units = (t + 1) / 2;
         PairStats[] parts = new PairStats[units];
+        boolean useGemm = gemm && tileSize >= GEMM_MIN_TILE && CpuSyrk.blas() != null;
         CpuBackend.parallelFor(units, u -> {
             PairStats s = new PairStats();
             int other = t - 1 - u;
-            tileRow(p, sq, k, d, kernel, tileSize, u, t, s);
+            double[] g = useGemm ? new double[tileSize * tileSize] : null;
+            if (useGemm) {
+                gemmTileRow(p, sq, k, d, kernel, tileSize, u, t, s, g);
+            } else {
+                tileRow(p, sq, k, d, kernel, tileSize, u, t, s);
+            }
             if (other != u) {
-                tileRow(p, sq, k, d, kernel, tileSize, other, t, s);
+                if (useGemm) {
+                    gemmTileRow(p, sq, k, d, kernel, tileSize, other, t, s, g);
+                } else {
+                    tileRow(p, sq, k, d, kernel, tileSize, other, t, s);
+                }
             }
             parts[u] = s;
         });
@@ -37,6 +64,46 @@ final class CpuPairwise {
             total.merge(s);
         }
         return total;
+    }
+
+    /** As {@link #tileRow}, with each tile's inner products from one {@code dgemm}. */
+    private static void gemmTileRow(double[] p, double[] sq, int k, int d, PairKernel kernel, int ts, int ti, int t,
+                                    PairStats out, double[] g) {
+        boolean log = kernel.logSpace();
+        double sign = kernel.logSign();
+        int i0 = ti * ts;
+        int ni = Math.min(k, i0 + ts) - i0;
+        for (int tj = ti; tj < t; tj++) {
+            int j0 = tj * ts;
+            int nj = Math.min(k, j0 + ts) - j0;
+            // Row-major rows are column-major columns: G (ni × nj, column-major) = P_Iᵀᵀ P_Jᵀ.
+            CpuSyrk.blas().dgemm("T", "N", ni, nj, d, 1.0, p, i0 * d, d, p, j0 * d, d, 0.0, g, 0, ni);
+            PairStats tile = new PairStats();
+            for (int a = 0; a < ni; a++) {
+                int i = i0 + a;
+                for (int j = Math.max(j0, i + 1); j < j0 + nj; j++) {
+                    double dot = g[a + (j - j0) * ni];
+                    double scale = sq[i] + sq[j];
+                    double dist2 = scale - 2 * dot;
+                    if (dist2 < RECOMPUTE_BELOW * scale) {
+                        dist2 = 0;
+                        int io = i * d;
+                        int jo = j * d;
+                        for (int c = 0; c < d; c++) {
+                            double diff = p[io + c] - p[jo + c];
+                            dist2 += diff * diff;
+                        }
+                    }
+                    double v = kernel.apply(dist2, dot, sq[i], sq[j], i, j);
+                    if (log) {
+                        tile.addLog(v, sign);
+                    } else {
+                        tile.add(v);
+                    }
+                }
+            }
+            out.merge(tile);
+        }
     }
 
     private static void tileRow(double[] p, double[] sq, int k, int d, PairKernel kernel, int ts, int ti, int t,

@@ -42,6 +42,11 @@ final class CpuSyrk {
         }
     }
 
+    /** The native BLAS, or null where none is installed (or {@code -Dncj.cpu.javaSyrk=true}). */
+    static BLAS blas() {
+        return NATIVE;
+    }
+
     /** "native BLAS (class)" or "Java kernel": which SYRK the CPU backend uses. */
     static String implementation() {
         return NATIVE != null ? "native BLAS (" + NATIVE.getClass().getSimpleName() + ")" : "Java kernel";
