@@ -119,23 +119,10 @@ public abstract sealed class Accumulator implements AutoCloseable
         return null;
     }
 
-    /** Second-pass check: every label must name a class that has a mean. */
-    static void checkLabelsHaveMeans(Batch batch, Means means) {
-        IntBuffer y = batch.labels();
-        int p = y.position();
-        for (int i = 0; i < batch.n(); i++) {
-            int label = y.get(p + i);
-            if (!means.isPresent(label)) {
-                throw new IllegalArgumentException("label " + label + " at row " + i
-                        + " has no class mean (class " + label + " had no samples in the mean pass)");
-            }
-        }
-    }
-
     /** Checks labels and values; throws before anything changes. */
     void validate(Batch batch) {
         checkLabels(batch);
-        checkFinite(batch);
+        Validation.finite(batch);
     }
 
     /** Adds a validated batch. */
@@ -149,16 +136,6 @@ public abstract sealed class Accumulator implements AutoCloseable
             return;
         }
         Validation.labels(batch, k);
-    }
-
-    static void checkFinite(Batch batch) {
-        Validation.finite(batch);
-    }
-
-    /** Labels of a batch as an array, or all zeros for an unlabelled batch (K = 1). */
-    static int[] labelsOrZeros(Batch b) {
-        int[] y = b.labelArray();
-        return y != null ? y : new int[b.n()];
     }
 
     /** A batch with explicit zero labels when it came without (K = 1). */

@@ -41,7 +41,7 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
     @Override
     final void validate(Batch batch) {
         super.validate(batch);
-        checkLabelsHaveMeans(labelled(batch), means);
+        Validation.labelsHaveMeans(labelled(batch), means);
     }
 
     @Override

@@ -63,7 +63,7 @@ public final class PerClassCovariance {
                     }
                     Validation.labels(b, k);
                     Validation.finite(b);
-                    Accumulator.checkLabelsHaveMeans(b, means);
+                    Validation.labelsHaveMeans(b, means);
                     addRows(b, slot, stats, d);
                 }
                 passes++;

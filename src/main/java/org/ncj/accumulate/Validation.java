@@ -46,4 +46,17 @@ final class Validation {
     private static IllegalArgumentException nonFinite(float v, int index, int d) {
         return new IllegalArgumentException("non-finite value " + v + " at row " + (index / d) + ", column " + (index % d));
     }
+
+    /** Second-pass check: every label must name a class that has a mean. */
+    static void labelsHaveMeans(Batch batch, Means means) {
+        IntBuffer y = batch.labels();
+        int p = y.position();
+        for (int i = 0; i < batch.n(); i++) {
+            int label = y.get(p + i);
+            if (!means.isPresent(label)) {
+                throw new IllegalArgumentException("label " + label + " at row " + i
+                        + " has no class mean (class " + label + " had no samples in the mean pass)");
+            }
+        }
+    }
 }
