@@ -1,15 +1,28 @@
 package org.ncj.backend.cpu;
 
+import dev.ludovic.netlib.blas.BLAS;
+
 import org.ncj.backend.Batch;
 import org.ncj.backend.Decisions;
 
 /**
- * Nearest-class-centre and linear decisions, evaluated directly in float64
- * ({@code ‖x − μ_c‖²} and {@code w_c·x + b_c}), so near-ties are decided exactly; ties go to the
+ * Nearest-class-centre and linear decisions with the results of evaluating {@code ‖x − μ_c‖²} and
+ * {@code b_c + w_c·x} directly in float64 over the candidates in ascending order, ties to the
  * lowest class index.
+ *
+ * <p>With a native BLAS and at least {@value #GEMM_MIN_CANDIDATES} candidates, blocks of rows are
+ * scored against blocks of candidates with {@code dgemm} ({@code ‖μ_c‖² − 2x·μ_c} and
+ * {@code w_c·x + b_c}). A row whose best and runner-up scores are closer than twice the rounding
+ * error bound of the two evaluations (see {@link #nccTolerance}, {@link #linTolerance}) is
+ * decided again directly, so the decisions are those of the direct evaluation, whatever the
+ * summation order of the BLAS.
  */
 final class CpuDecisions implements Decisions {
     private static final int ROW_BLOCK = 64;
+    /** Fewer candidates than this: the direct loops (a GEMM would not pay for the packing). */
+    static final int GEMM_MIN_CANDIDATES = 32;
+    /** Candidates scored per {@code dgemm} call (bounds the score buffer). */
+    static final int CANDIDATE_BLOCK = 1024;
 
     private final int k;
     private final int d;
@@ -19,8 +32,16 @@ final class CpuDecisions implements Decisions {
     private final int[] cand;
     private final long[] hits;
     private final long[] counts;
+    /** Packed for the GEMM path, or null: candidates' means and weights (c×d), ‖μ_c‖², biases. */
+    private final Packed packed;
 
     CpuDecisions(double[] means, double[] weights, double[] bias, int[] candidates, int k, int d) {
+        this(means, weights, bias, candidates, k, d, candidates.length >= GEMM_MIN_CANDIDATES ? CpuSyrk.blas() : null,
+                CANDIDATE_BLOCK);
+    }
+
+    /** With an explicit BLAS (null: direct loops) and candidate block, for tests. */
+    CpuDecisions(double[] means, double[] weights, double[] bias, int[] candidates, int k, int d, BLAS blas, int candidateBlock) {
         this.k = k;
         this.d = d;
         this.means = means.clone();
@@ -29,6 +50,12 @@ final class CpuDecisions implements Decisions {
         this.cand = candidates.clone();
         this.hits = new long[k];
         this.counts = new long[k];
+        this.packed = blas == null || cand.length == 0 ? null : new Packed(blas, candidateBlock);
+    }
+
+    /** Whether batches go through {@code dgemm} (false: direct loops). */
+    boolean usesGemm() {
+        return packed != null;
     }
 
     @Override
@@ -37,21 +64,33 @@ final class CpuDecisions implements Decisions {
         if (n == 0) {
             return;
         }
-        float[] x = batch.array();
+        int[][] picks = decide(batch.array(), n);
         int[] y = batch.labelArray();
-        boolean[] agree = new boolean[n];
-        CpuBackend.parallelFor((n + ROW_BLOCK - 1) / ROW_BLOCK, b -> {
-            int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
-            for (int r = b * ROW_BLOCK; r < r1; r++) {
-                agree[r] = nearest(x, r * d) == linear(x, r * d);
-            }
-        });
         for (int r = 0; r < n; r++) {
             counts[y[r]]++;
-            if (agree[r]) {
+            if (picks[0][r] == picks[1][r]) {
                 hits[y[r]]++;
             }
         }
+    }
+
+    /** The nearest-centre (row 0) and linear (row 1) decisions of the first n rows of x. */
+    int[][] decide(float[] x, int n) {
+        int[] ncc = new int[n];
+        int[] lin = new int[n];
+        CpuBackend.parallelFor((n + ROW_BLOCK - 1) / ROW_BLOCK, b -> {
+            int r0 = b * ROW_BLOCK;
+            int r1 = Math.min(n, r0 + ROW_BLOCK);
+            if (packed != null) {
+                packed.decide(x, r0, r1, ncc, lin);
+            } else {
+                for (int r = r0; r < r1; r++) {
+                    ncc[r] = nearest(x, r * d);
+                    lin[r] = linear(x, r * d);
+                }
+            }
+        });
+        return new int[][] {ncc, lin};
     }
 
     /** argmin over candidates of ‖x − μ_c‖², lowest index on ties. */
@@ -89,6 +128,142 @@ final class CpuDecisions implements Decisions {
             }
         }
         return best;
+    }
+
+    /**
+     * Half the gap below which a GEMM-form ncc decision is rechecked. Direct
+     * {@code fl(Σ(x − μ)²)} and GEMM {@code fl(‖μ‖²) − 2 fl(x·μ)} (plus ‖x‖²) each differ from
+     * the exact value by at most {@code γ_{d+2}·2(‖x‖² + ‖μ‖²)} (Higham, Accuracy and Stability,
+     * §3.1; any summation order), {@code γ_m = m·u/(1 − m·u)}, u = 2⁻⁵³. If the direct winner were
+     * another candidate, the GEMM gap between best and runner-up would be at most twice the sum
+     * of those bounds; the bound uses the largest candidate norm so it holds for every candidate.
+     */
+    static double nccTolerance(int d, double xx, double maxMu2) {
+        return 2 * 4 * gamma(d + 2) * (xx + maxMu2) * 1.0625;
+    }
+
+    /** As {@link #nccTolerance} for {@code b + w·x}: each evaluation within {@code γ_{d+1}(|b| + ‖w‖‖x‖)}. */
+    static double linTolerance(int d, double xNorm, double maxW, double maxAbsBias) {
+        return 2 * 2 * gamma(d + 1) * (maxAbsBias + maxW * xNorm) * 1.0625;
+    }
+
+    private static double gamma(int m) {
+        double mu = m * 0x1p-53;
+        return mu / (1 - mu);
+    }
+
+    /** The candidates packed for {@code dgemm}, with the scales of the recheck tolerances. */
+    private final class Packed {
+        private final BLAS blas;
+        private final int block;
+        private final double[] mc;
+        private final double[] wc;
+        private final double[] mu2;
+        private final double[] bc;
+        private final double maxMu2;
+        private final double maxW;
+        private final double maxAbsBias;
+
+        Packed(BLAS blas, int block) {
+            this.blas = blas;
+            this.block = Math.max(1, block);
+            int c = cand.length;
+            mc = new double[Math.multiplyExact(c, d)];
+            wc = new double[Math.multiplyExact(c, d)];
+            mu2 = new double[c];
+            bc = new double[c];
+            double m2 = 0;
+            double w2 = 0;
+            double ab = 0;
+            for (int q = 0; q < c; q++) {
+                System.arraycopy(means, cand[q] * d, mc, q * d, d);
+                System.arraycopy(weights, cand[q] * d, wc, q * d, d);
+                double s = 0;
+                double sw = 0;
+                for (int j = 0; j < d; j++) {
+                    s += mc[q * d + j] * mc[q * d + j];
+                    sw += wc[q * d + j] * wc[q * d + j];
+                }
+                mu2[q] = s;
+                bc[q] = bias == null ? 0 : bias[cand[q]];
+                m2 = Math.max(m2, s);
+                w2 = Math.max(w2, sw);
+                ab = Math.max(ab, Math.abs(bc[q]));
+            }
+            // Computed norms may round low by a relative γ_d: the 1.0625 in the tolerances covers it.
+            maxMu2 = m2;
+            maxW = Math.sqrt(w2);
+            maxAbsBias = ab;
+        }
+
+        /** Decides rows [r0, r1) of x into ncc and lin. */
+        void decide(float[] x, int r0, int r1, int[] ncc, int[] lin) {
+            int nr = r1 - r0;
+            int c = cand.length;
+            double[] xb = new double[nr * d];
+            double[] xx = new double[nr];
+            for (int r = 0; r < nr; r++) {
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    double v = x[(r0 + r) * d + j];
+                    xb[r * d + j] = v;
+                    s += v * v;
+                }
+                xx[r] = s;
+            }
+            double[] n1 = filled(nr, Double.POSITIVE_INFINITY);
+            double[] n2 = filled(nr, Double.POSITIVE_INFINITY);
+            double[] l1 = filled(nr, Double.NEGATIVE_INFINITY);
+            double[] l2 = filled(nr, Double.NEGATIVE_INFINITY);
+            int[] bn = new int[nr];
+            int[] bl = new int[nr];
+            int cb = Math.min(block, c);
+            double[] g = new double[cb * nr];
+            for (int q0 = 0; q0 < c; q0 += cb) {
+                int nq = Math.min(c, q0 + cb) - q0;
+                // Row-major candidates are column-major columns: G (nq × nr, column-major) = Cᵀᵀ Xᵀ.
+                blas.dgemm("T", "N", nq, nr, d, 1.0, mc, q0 * d, d, xb, 0, d, 0.0, g, 0, nq);
+                for (int r = 0; r < nr; r++) {
+                    int o = r * nq;
+                    for (int q = 0; q < nq; q++) {
+                        double s = mu2[q0 + q] - 2 * g[o + q];
+                        if (s < n1[r]) {
+                            n2[r] = n1[r];
+                            n1[r] = s;
+                            bn[r] = q0 + q;
+                        } else if (s < n2[r]) {
+                            n2[r] = s;
+                        }
+                    }
+                }
+                blas.dgemm("T", "N", nq, nr, d, 1.0, wc, q0 * d, d, xb, 0, d, 0.0, g, 0, nq);
+                for (int r = 0; r < nr; r++) {
+                    int o = r * nq;
+                    for (int q = 0; q < nq; q++) {
+                        double s = g[o + q] + bc[q0 + q];
+                        if (s > l1[r]) {
+                            l2[r] = l1[r];
+                            l1[r] = s;
+                            bl[r] = q0 + q;
+                        } else if (s > l2[r]) {
+                            l2[r] = s;
+                        }
+                    }
+                }
+            }
+            for (int r = 0; r < nr; r++) {
+                int o = (r0 + r) * d;
+                // A NaN score (non-finite means or weights) fails both comparisons: decide directly.
+                ncc[r0 + r] = n2[r] - n1[r] > nccTolerance(d, xx[r], maxMu2) ? cand[bn[r]] : nearest(x, o);
+                lin[r0 + r] = l1[r] - l2[r] > linTolerance(d, Math.sqrt(xx[r]), maxW, maxAbsBias) ? cand[bl[r]] : linear(x, o);
+            }
+        }
+    }
+
+    private static double[] filled(int n, double v) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, v);
+        return a;
     }
 
     @Override
