@@ -52,6 +52,7 @@ void run_case(Rng& rng, const Case& cs, int mode) {
   const long long abi_grid = std::max<long long>(1, std::min<long long>(cdiv(n, 8), 4 * sms()));
   for (int f64 = 0; f64 < 2; ++f64) {
     for (int with_xc = 0; with_xc < 2; ++with_xc) {
+      if (with_xc && mode != RANDOM) continue;  // the stores do not depend on the label order
       for (int mis = 0; mis < 2; ++mis) {
         if (mis && d % 4 != 0) continue;  // misalignment only changes the path when d % 4 == 0
         // other grids (any grid works): one block, and one row per warp
@@ -108,8 +109,8 @@ void test_centre() {
       {300, 12, 7},    // float4, d/4 = 3 vectors a row
       {517, 520, 3},   // float4, 130 vectors a row: two unrolled rounds, the second partial
       {300, 8, 1100},  // K above the shared-memory limit
-      {700, 16, 1030}, // K above the limit, runs across warps and blocks
-      {2100, 4, 1024}, // K at the limit (16 KiB of shared partials)
+      {500, 16, 1030}, // K above the limit, runs across warps and blocks
+      {600, 4, 1024},  // K at the limit (16 KiB of shared partials)
   };
   for (const Case& c : cases)
     for (int mode = RANDOM; mode <= ONE_CLASS; ++mode) run_case(rng, c, mode);
