@@ -150,7 +150,7 @@ NC_DEV void class_sums_small(const float* __restrict__ x, const int* __restrict_
 // The warp's rows [r0, r1), column chunk by column chunk: a lane holds the running sums of
 // the vectors c0 + lane + 32*u (u < V) of W floats while the label repeats, and flushes them
 // (float64 global atomics) when it changes; the rows of a run are counted in chunk 0.  At the
-// end of each chunk the warps' last runs of the block's most common case (the class of the
+// end of each chunk the warps' last runs of the block's leading class (the class of the
 // first warp with rows) meet in shared memory (component q of vector (u, lane) at
 // s_acc[(q*V + u)*32 + lane]) and go out with one atomic per column; the other warps flush
 // theirs directly.  Every warp runs every chunk (d is uniform): the barriers are uniform.
