@@ -17,12 +17,20 @@
 //   no per-element global atomics.  Shared: k*d acc + k unsigned (dynamic).
 //
 // nc_class_sums_large_{f32,f64}  (many classes)
-//   launch: block 256 = 8 warps, one row per warp, grid = min(ceil(n/8), 65535*8),
-//           grid-stride over rows; no shared memory.
-//   Lanes stride over the row's columns; when d % 4 == 0 and x is 16-byte aligned the
-//   row is read as float4 (__ldg).  Each element goes to sums with a float64 atomicAdd
-//   (the class's row of sums is contiguous, so a warp's atomics hit distinct addresses);
-//   lane 0 counts the row.  f32 and f64 do the same (a float converts exactly to double).
+//   launch: block 256 = 8 warps, grid = max(1, min(ceil(n/8), 3*SMs)) (any grid works);
+//           warp g of the T = 8*grid warps walks the contiguous rows [g*P, (g+1)*P),
+//           P = ceil(n/T).  Static shared: 256 doubles + 32 ints + 1 u64 (2192 bytes).
+//   The row is cut into column chunks of 32*V vectors of W floats (W = 4, float4 __ldg, V =
+//   2, when d % 4 == 0 and x is 16-byte aligned; else W = 1, V = 4); for each chunk the warp
+//   walks its rows, 2 rows' labels and vectors loaded before any is added, and every lane
+//   keeps the float64 running sums of its V vectors in registers while the label repeats.
+//   When the label changes the finished run is flushed with one float64 atomicAdd per
+//   column (and lane 0 adds the run's length to counts, in chunk 0): random labels cost
+//   one atomic per element as before, sorted / clustered labels one per run.  At the end of
+//   a chunk the warps' last runs of the class of the block's first warp with rows meet in
+//   shared memory (shared atomics) and leave with one global atomic per column, the others
+//   flush directly: a one-class batch costs one flush per block.  f32 and f64 do the same
+//   (a float converts exactly to double; sums in float64).
 //
 // nc_class_sums_sorted_{f32,f64}  (deterministic)
 //   args: order = the n row ids sorted by label (stable), seg = k+1 offsets into order.
@@ -139,30 +147,147 @@ NC_DEV void class_sums_small(const float* __restrict__ x, const int* __restrict_
     if (cnt[i] != 0u) atomicAdd(&counts[i], (unsigned long long)cnt[i]);
 }
 
+// The warp's rows [r0, r1), column chunk by column chunk: a lane holds the running sums of
+// the vectors c0 + lane + 32*u (u < V) of W floats while the label repeats, and flushes them
+// (float64 global atomics) when it changes; the rows of a run are counted in chunk 0.  At the
+// end of each chunk the warps' last runs of the block's leading class (the class of the
+// first warp with rows) meet in shared memory (component q of vector (u, lane) at
+// s_acc[(q*V + u)*32 + lane]) and go out with one atomic per column; the other warps flush
+// theirs directly.  Every warp runs every chunk (d is uniform): the barriers are uniform.
+template <int W, int V, int R>
+NC_DEV void class_sums_large_rows(const float* __restrict__ x, const int* __restrict__ y, long long r0,
+                                  long long r1, int d, double* __restrict__ sums,
+                                  unsigned long long* __restrict__ counts, double* s_acc, int* s_cls,
+                                  unsigned long long* s_cnt) {
+  const int lane = threadIdx.x % NC_WARP, warp = threadIdx.x / NC_WARP;
+  const int wpb = blockDim.x / NC_WARP;
+  const int dw = d / W;
+  int c0 = 0;
+  do {
+    double acc[V][W];
+#pragma unroll
+    for (int u = 0; u < V; ++u)
+#pragma unroll
+      for (int q = 0; q < W; ++q) acc[u][q] = 0.0;
+    int cur = -1;
+    long long start = r0;
+    for (long long row = r0; row < r1; row += R) {
+      // R rows' labels and vectors in flight before any is added (rows past r1: none)
+      int c[R];
+      NcVec<W> v[R][V];
+#pragma unroll
+      for (int t = 0; t < R; ++t) {
+        const bool have = row + t < r1;
+        c[t] = have ? __ldg(y + row + t) : -1;  // the same for every lane: branches below are warp-uniform
+#pragma unroll
+        for (int u = 0; u < V; ++u) {
+          const int j = c0 + lane + u * NC_WARP;
+          if (have && j < dw) v[t][u].load(x, (row + t) * dw + j);
+          else
+#pragma unroll
+            for (int q = 0; q < W; ++q) v[t][u].v[q] = 0.f;
+        }
+      }
+#pragma unroll
+      for (int t = 0; t < R; ++t) {
+        if (row + t >= r1) break;
+        if (c[t] != cur) {  // a run ends: flush it (the later rows' loads are in flight)
+          if (cur >= 0) {
+            double* sr = sums + (long long)cur * d;
+#pragma unroll
+            for (int u = 0; u < V; ++u) {
+              const int j = c0 + lane + u * NC_WARP;
+              if (j < dw)
+#pragma unroll
+                for (int q = 0; q < W; ++q) atomicAdd(sr + j * W + q, acc[u][q]);
+            }
+            if (c0 == 0 && lane == 0) atomicAdd(counts + cur, (unsigned long long)(row + t - start));
+          }
+#pragma unroll
+          for (int u = 0; u < V; ++u)
+#pragma unroll
+            for (int q = 0; q < W; ++q) acc[u][q] = 0.0;
+          cur = c[t];
+          start = row + t;
+        }
+#pragma unroll
+        for (int u = 0; u < V; ++u)
+#pragma unroll
+          for (int q = 0; q < W; ++q) acc[u][q] += double(v[t][u].v[q]);
+      }
+    }
+    // the warps' last runs
+    if (lane == 0) s_cls[warp] = cur;
+    __syncthreads();
+    int lead = -1;
+    for (int w = 0; w < wpb && lead < 0; ++w) lead = s_cls[w];
+    if (cur >= 0) {
+      const bool to_shared = cur == lead;
+      double* sr = sums + (long long)cur * d;
+#pragma unroll
+      for (int u = 0; u < V; ++u) {
+        const int j = c0 + lane + u * NC_WARP;
+        if (j < dw)
+#pragma unroll
+          for (int q = 0; q < W; ++q) {
+            if (to_shared) atomicAdd(s_acc + (q * V + u) * NC_WARP + lane, acc[u][q]);
+            else atomicAdd(sr + j * W + q, acc[u][q]);
+          }
+      }
+      if (c0 == 0 && lane == 0) {
+        const unsigned long long rows = (unsigned long long)(r1 - start);
+        if (to_shared) atomicAdd(s_cnt, rows);
+        else atomicAdd(counts + cur, rows);
+      }
+    }
+    __syncthreads();
+    if (lead >= 0) {
+      double* sr = sums + (long long)lead * d;
+      for (int i = threadIdx.x; i < V * W * NC_WARP; i += blockDim.x) {
+        const int q = i / (V * NC_WARP), u = (i / NC_WARP) % V, l = i % NC_WARP;
+        const int j = c0 + l + u * NC_WARP;
+        if (j < dw) atomicAdd(sr + j * W + q, s_acc[i]);
+        s_acc[i] = 0.0;
+      }
+      if (threadIdx.x == 0 && c0 == 0) {
+        atomicAdd(counts + lead, *s_cnt);
+        *s_cnt = 0ull;
+      }
+    }
+    __syncthreads();  // s_acc, s_cnt and s_cls are reused by the next chunk
+    c0 += V * NC_WARP;
+  } while (c0 < dw);
+}
+
+// Vectors a lane keeps per column chunk: float4 path 2 (256 columns a chunk), scalar path 4
+// (128 columns); NC_CSL_ROWS rows loaded before any is added (2 KiB a warp in flight on the
+// float4 path); the shared merge buffer holds one chunk.  Larger chunks or more rows spill
+// under the register cap below.
+#define NC_CSL_V4 2
+#define NC_CSL_V1 4
+#define NC_CSL_ROWS 2
+#define NC_CSL_CHUNK_MAX ((NC_CSL_V4 * 4 > NC_CSL_V1 ? NC_CSL_V4 * 4 : NC_CSL_V1) * NC_WARP)
+// Resident blocks per SM the launch rule counts on (grid = 3*SMs is one wave): at most 85
+// registers a thread.
+#define NC_CSL_MIN_BLOCKS 3
+
 NC_DEV void class_sums_large(const float* __restrict__ x, const int* __restrict__ y, long long n, int d,
                              double* __restrict__ sums, unsigned long long* __restrict__ counts) {
-  const int lane = threadIdx.x % NC_WARP;
+  __shared__ double s_acc[NC_CSL_CHUNK_MAX];
+  __shared__ int s_cls[32];
+  __shared__ unsigned long long s_cnt;
+  for (int i = threadIdx.x; i < NC_CSL_CHUNK_MAX; i += blockDim.x) s_acc[i] = 0.0;
+  if (threadIdx.x == 0) s_cnt = 0ull;
+  // (the first barrier inside class_sums_large_rows orders these before any use)
+  const int warp = threadIdx.x / NC_WARP;
   const int wpb = blockDim.x / NC_WARP;
+  const long long warps = (long long)gridDim.x * wpb;
+  const long long per = (n + warps - 1) / warps;
+  const long long r0 = nc_llmin(n, ((long long)blockIdx.x * wpb + warp) * per);
+  const long long r1 = nc_llmin(n, r0 + per);
   const bool vec = (d % 4 == 0) && ((reinterpret_cast<unsigned long long>(x) & 15ull) == 0ull);
-  for (long long row = (long long)blockIdx.x * wpb + threadIdx.x / NC_WARP; row < n;
-       row += (long long)gridDim.x * wpb) {
-    const int c = __ldg(y + row);
-    const float* xr = x + row * d;
-    double* sr = sums + (long long)c * d;
-    if (vec) {
-      const float4* xr4 = reinterpret_cast<const float4*>(xr);
-      for (int j = lane; j < d / 4; j += NC_WARP) {
-        const float4 v = __ldg(xr4 + j);
-        atomicAdd(sr + 4 * j + 0, double(v.x));
-        atomicAdd(sr + 4 * j + 1, double(v.y));
-        atomicAdd(sr + 4 * j + 2, double(v.z));
-        atomicAdd(sr + 4 * j + 3, double(v.w));
-      }
-    } else {
-      for (int j = lane; j < d; j += NC_WARP) atomicAdd(sr + j, double(__ldg(xr + j)));
-    }
-    if (lane == 0) atomicAdd(counts + c, 1ull);
-  }
+  if (vec) class_sums_large_rows<4, NC_CSL_V4, NC_CSL_ROWS>(x, y, r0, r1, d, sums, counts, s_acc, s_cls, &s_cnt);
+  else class_sums_large_rows<1, NC_CSL_V1, NC_CSL_ROWS>(x, y, r0, r1, d, sums, counts, s_acc, s_cls, &s_cnt);
 }
 
 template <class Acc>
@@ -207,11 +332,13 @@ extern "C" __global__ void nc_class_sums_small_f64(const float* x, const int* y,
                                                    double* sums, unsigned long long* counts) {
   class_sums_small<double>(x, y, n, d, k, sums, counts);
 }
-extern "C" __global__ void nc_class_sums_large_f32(const float* x, const int* y, long long n, int d, int k,
+extern "C" __global__ void __launch_bounds__(256, NC_CSL_MIN_BLOCKS)
+nc_class_sums_large_f32(const float* x, const int* y, long long n, int d, int k,
                                                    double* sums, unsigned long long* counts) {
   class_sums_large(x, y, n, d, sums, counts);
 }
-extern "C" __global__ void nc_class_sums_large_f64(const float* x, const int* y, long long n, int d, int k,
+extern "C" __global__ void __launch_bounds__(256, NC_CSL_MIN_BLOCKS)
+nc_class_sums_large_f64(const float* x, const int* y, long long n, int d, int k,
                                                    double* sums, unsigned long long* counts) {
   class_sums_large(x, y, n, d, sums, counts);
 }

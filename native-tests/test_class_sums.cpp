@@ -1,5 +1,7 @@
-// Drivers for kernels/class_sums.cu: small (shared partials), large (warp per row, float4
-// and scalar), sorted (deterministic) paths, f32 and f64, against a naive double reference.
+// Drivers for kernels/class_sums.cu: small (shared partials), large (run-length sums per
+// warp, float4 and scalar), sorted (deterministic) paths, f32 and f64, against a naive double
+// reference.  The large path also runs on sorted and one-class labels and on grids from one
+// block to one row per warp (runs crossing warp, block and column-chunk boundaries).
 #include "nc_test.h"
 #include "../kernels/class_sums.cu"
 
@@ -8,11 +10,16 @@ namespace {
 
 struct Case { long long n; int d, k; };
 
-void run_case(Rng& rng, const Case& cs) {
+enum Labels { RANDOM, SORTED, ONE_CLASS };
+const char* label_name(int m) { return m == RANDOM ? "random" : m == SORTED ? "sorted" : "one-class"; }
+
+void run_case(Rng& rng, const Case& cs, int mode) {
   const long long n = cs.n;
   const int d = cs.d, k = cs.k;
   std::vector<float> x = rng.floats(size_t(n) * d, 1.0, 0.5);
   std::vector<int> y = rng.labels(size_t(n), k);
+  if (mode == SORTED) std::sort(y.begin(), y.end());
+  if (mode == ONE_CLASS) std::fill(y.begin(), y.end(), k / 2);
   // reference: starting from non-zero totals (kernels add, never overwrite)
   std::vector<double> sums0(size_t(k) * d), want(size_t(k) * d), scale(size_t(k) * d, 0.0);
   std::vector<unsigned long long> counts0(k), wantc(k);
@@ -44,7 +51,7 @@ void run_case(Rng& rng, const Case& cs) {
   double* dsums = dev_alloc<double>(sums0.size());
   unsigned long long* dcounts = dev_alloc<unsigned long long>(k);
 
-  const std::string shp = shape({{"n", n}, {"d", d}, {"k", k}});
+  const std::string shp = shape({{"n", n}, {"d", d}, {"k", k}}) + " " + label_name(mode);
   auto verify = [&](const std::string& kern, double rtol) {
     std::vector<double> got = dev_get(dsums, sums0.size());
     std::vector<unsigned long long> gotc = dev_get(dcounts, size_t(k));
@@ -58,7 +65,7 @@ void run_case(Rng& rng, const Case& cs) {
     const double rtol = f64 ? 1e-13 : 2e-6;
     // small: block 256, grid min(ceil(n/256), 4*SMs) >= 1, dynamic shared k*d*acc + 4k
     const size_t smem = size_t(k) * d * acc + size_t(k) * 4;
-    if (smem <= 48 * 1024) {
+    if (smem <= 48 * 1024 && mode == RANDOM) {
       dim3 grid(unsigned(std::max<long long>(1, std::min<long long>(cdiv(n, 256), 4 * sms()))));
       // aligned x (float4 path when d % 4 == 0) and misaligned x (scalar path)
       for (int mis = 0; mis < 2; ++mis) {
@@ -71,17 +78,25 @@ void run_case(Rng& rng, const Case& cs) {
                rtol);
       }
     }
-    // large: block 256, grid min(ceil(n/8), 65535*8) (>= 1), aligned and misaligned x
-    dim3 glarge(unsigned(std::max<long long>(1, std::min<long long>(cdiv(n, 8), 65535LL * 8))));
-    for (int mis = 0; mis < 2; ++mis) {
-      if (mis && d % 4 != 0) continue;  // misalignment only changes the path when d % 4 == 0
-      const float* xp = mis ? dxm_base + 1 : dx;
-      reset();
-      if (f64) NC_LAUNCH(nc_class_sums_large_f64, glarge, dim3(256), 0, xp, dy, n, d, k, dsums, dcounts);
-      else NC_LAUNCH(nc_class_sums_large_f32, glarge, dim3(256), 0, xp, dy, n, d, k, dsums, dcounts);
-      verify(std::string(f64 ? "nc_class_sums_large_f64" : "nc_class_sums_large_f32") + (mis ? " (unaligned x)" : ""),
-             1e-13);
-    }
+    // large: block 256, grid max(1, min(ceil(n/8), 3*SMs)), aligned and misaligned x; f32 also
+    // on one block and (small n) on one row per warp (any grid works)
+    const long long abi_grid = std::max<long long>(1, std::min<long long>(cdiv(n, 8), 3 * sms()));
+    std::vector<long long> grids = {abi_grid};
+    if (!f64) grids.push_back(1);
+    if (!f64 && n <= 600) grids.push_back(std::max<long long>(1, cdiv(n, 8)));  // emulated blocks run one at a time
+    for (long long g : grids)
+      for (int mis = 0; mis < 2; ++mis) {
+        if (mis && d % 4 != 0) continue;  // misalignment only changes the path when d % 4 == 0
+        const float* xp = mis ? dxm_base + 1 : dx;
+        const dim3 glarge{unsigned(g)};
+        reset();
+        if (f64) NC_LAUNCH(nc_class_sums_large_f64, glarge, dim3(256), 0, xp, dy, n, d, k, dsums, dcounts);
+        else NC_LAUNCH(nc_class_sums_large_f32, glarge, dim3(256), 0, xp, dy, n, d, k, dsums, dcounts);
+        verify(std::string(f64 ? "nc_class_sums_large_f64" : "nc_class_sums_large_f32") + (mis ? " (unaligned x)" : "") +
+                   " grid " + std::to_string(g),
+               1e-13);
+      }
+    if (mode != RANDOM) continue;
     // sorted: grid (k, ceil(d/256)), block 256; deterministic: two runs give the same bits
     dim3 gsorted(unsigned(k), unsigned(cdiv(d, 256)));
     std::vector<double> first;
@@ -117,8 +132,12 @@ void test_class_sums() {
       {2100, 512, 10},// float4 small path: 128 vectors a row, unrolled loads and tail
       {1500, 1200, 3},// d/4 > block size (float4 small path with column wrap)
       {999, 36, 5},   // d/4 = 9 does not divide 256
+      {1, 8, 300},    // one row, float4 large path
+      {1100, 260, 7}, // d/4 = 65: two column chunks of the large float4 path (128 scalar: three)
+      {2000, 8, 300}, // runs across warps and blocks
   };
-  for (const Case& c : cases) run_case(rng, c);
+  for (const Case& c : cases)
+    for (int mode = RANDOM; mode <= ONE_CLASS; ++mode) run_case(rng, c, mode);
 }
 
 }  // namespace nc_test

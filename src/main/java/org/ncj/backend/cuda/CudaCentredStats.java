@@ -4,8 +4,6 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 
-import java.nio.IntBuffer;
-
 import jcuda.Pointer;
 
 import org.ncj.DType;
@@ -13,10 +11,11 @@ import org.ncj.backend.Batch;
 import org.ncj.backend.CentredStats;
 
 /**
- * Second pass on the GPU: {@code nc_centre_*} centres each staged piece on its rows' class means
- * into a scratch buffer and adds the squared norms to the per-class sums; {@code nc_syrk_*} adds
- * the centred piece's Gram matrix to the upper triangle of the float64 scatter. Counts are kept
- * on the host (the labels pass through it anyway).
+ * Second pass on the GPU: {@code nc_centre_*} centres each staged piece on its rows' class means,
+ * adds the squared norms and the row counts to per-class device totals, and, when the scatter is
+ * wanted, writes the centred piece into a scratch buffer that {@code nc_syrk_*} adds to the upper
+ * triangle of the float64 scatter. Without the scatter the kernel gets a null output (variance
+ * norms only): nothing is written per element and no scratch is allocated.
  */
 public final class CudaCentredStats extends Resource implements CentredStats {
     /** Scratch for centred device-resident rows per piece. */
@@ -32,7 +31,7 @@ public final class CudaCentredStats extends Resource implements CentredStats {
     private final DeviceMemory means;
     private final DeviceMemory scatter;
     private final DeviceMemory varSums;
-    private final long[] counts;
+    private final DeviceMemory counts;
 
     CudaCentredStats(CudaBackend backend, double[] means, int k, int d, DType dtype, boolean scatter, boolean varNorms) {
         super("CentredStats(k=" + k + ", d=" + d + ", " + dtype + ")");
@@ -43,18 +42,19 @@ public final class CudaCentredStats extends Resource implements CentredStats {
         this.dtype = dtype;
         this.wantScatter = scatter;
         this.wantVarNorms = varNorms;
-        this.counts = new long[k];
         CudaStream s = backend.stager().compute;
         DeviceMemory m = null;
         DeviceMemory c = null;
         DeviceMemory v = null;
+        DeviceMemory n = null;
         try {
             m = DeviceMemory.allocate(ctx, 8L * k * d);
             Cuda.check(cuMemcpyHtoD(m.ptr(), Pointer.to(means), 8L * k * d), "cuMemcpyHtoD means");
             c = scatter ? DeviceMemory.zeroed(ctx, 8L * d * d, s.get()) : null;
             v = DeviceMemory.zeroed(ctx, 8L * k, s.get());
+            n = DeviceMemory.zeroed(ctx, 8L * k, s.get());
         } catch (RuntimeException e) {
-            for (DeviceMemory x : new DeviceMemory[] {m, c, v}) {
+            for (DeviceMemory x : new DeviceMemory[] {m, c, v, n}) {
                 if (x != null) {
                     x.close();
                 }
@@ -64,10 +64,12 @@ public final class CudaCentredStats extends Resource implements CentredStats {
         this.means = m;
         this.scatter = c;
         this.varSums = v;
+        this.counts = n;
     }
 
+    /** Bytes of one centred element in the scratch: only the scatter needs the centred rows. */
     private int xcBytes() {
-        return dtype == DType.FLOAT32 ? 4 : 8;
+        return !wantScatter ? 0 : dtype == DType.FLOAT32 ? 4 : 8;
     }
 
     @Override
@@ -79,29 +81,27 @@ public final class CudaCentredStats extends Resource implements CentredStats {
         if (batch.n() == 0) {
             return;
         }
-        IntBuffer y = batch.labels();
-        for (int i = 0, p = y.position(); i < batch.n(); i++) {
-            counts[y.get(p + i)]++;
-        }
         backend.stager().stage(batch, (long) xcBytes() * d, (x, yy, n, stream) -> launch(x, yy, n, stream));
     }
 
     /**
-     * Adds {@code n} device-resident rows ({@code x}: n×d floats, {@code y}: n ints whose classes
-     * all have means). Returns after the kernels finished reading them.
+     * Adds {@code n} device-resident rows ({@code x}: n×d floats, {@code y}: n ints in [0, k) whose
+     * classes all have means; the caller's writes to them must be complete). The rows are counted
+     * on the device by the kernel. Returns after the kernels finished reading them.
      */
     public void addDevice(long x, long y, long n) {
         ensureOpen();
         if (n <= 0) {
             return;
         }
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("device batch of " + n + " rows: split it below 2^31 rows");
-        }
-        int[] labels = new int[(int) n];
-        ctx.makeCurrent();
-        Cuda.check(cuMemcpyDtoH(Pointer.to(labels), DevicePtr.of(y), 4L * n), "cuMemcpyDtoH labels");
         Stager st = backend.stager();
+        if (!wantScatter) {
+            st.onCompute(() -> {
+                launch(x, y, n, st.compute);
+                st.compute.sync();
+            });
+            return;
+        }
         // Device-resident rows need no staging: only the centred scratch is cut into pieces.
         long rowsPerPiece = Math.max(1, Math.min(n, DEVICE_SCRATCH_BYTES / ((long) xcBytes() * d)));
         st.onCompute(() -> {
@@ -123,17 +123,26 @@ public final class CudaCentredStats extends Resource implements CentredStats {
             }
             st.compute.sync();
         });
-        for (int label : labels) {
-            counts[label]++;
-        }
+    }
+
+    /** Classes up to which {@code nc_centre_*} keeps per-block partials in shared memory (kernels/ABI.md). */
+    static final int CENTRE_SHARED_K = 1024;
+
+    /** Dynamic shared bytes of {@code nc_centre_*}: 16 per class up to {@link #CENTRE_SHARED_K}, else none. */
+    static int centreShared(int k) {
+        return k <= CENTRE_SHARED_K ? 16 * k : 0;
+    }
+
+    /** Grid of {@code nc_centre_*} (kernels/ABI.md): max(1, min(ceil(n/8), 4*SMs)). */
+    static int centreGrid(long n, int sms) {
+        return (int) Math.max(1, Math.min((n + 7) / 8, 4L * sms));
     }
 
     private void launch(long x, long y, long n, CudaStream stream) {
         boolean f32 = dtype == DType.FLOAT32;
-        DeviceMemory xc = backend.stager().scratch((long) xcBytes() * d * n);
-        int grid = (int) Math.max(1, Math.min((n + 7) / 8, 65535L * 8));
-        ctx.launch(f32 ? Kernel.CENTRE_F32 : Kernel.CENTRE_F64, grid, 1, 256, 0, stream.get(),
-                x, y, n, d, means, xc, varSums);
+        DeviceMemory xc = wantScatter ? backend.stager().scratch((long) xcBytes() * d * n) : null;
+        ctx.launch(f32 ? Kernel.CENTRE_F32 : Kernel.CENTRE_F64, centreGrid(n, ctx.sms), 1, 256, centreShared(k),
+                stream.get(), x, y, n, d, k, means, xc, varSums, counts);
         if (wantScatter) {
             int[] g = syrkGrid(n, d, ctx.sms);
             ctx.launch(f32 ? Kernel.SYRK_F32 : Kernel.SYRK_F64, g[0], g[1], 256, 0, stream.get(),
@@ -190,7 +199,10 @@ public final class CudaCentredStats extends Resource implements CentredStats {
     @Override
     public long[] counts() {
         ensureOpen();
-        return counts.clone();
+        backend.stager().sync();
+        long[] c = new long[k];
+        Cuda.check(cuMemcpyDtoH(Pointer.to(c), counts.ptr(), 8L * k), "cuMemcpyDtoH counts");
+        return c;
     }
 
     @Override
@@ -202,8 +214,12 @@ public final class CudaCentredStats extends Resource implements CentredStats {
                 scatter.close();
             }
         } finally {
-            varSums.close();
-            backend.forget(this);
+            try {
+                varSums.close();
+            } finally {
+                counts.close();
+                backend.forget(this);
+            }
         }
     }
 }

@@ -19,8 +19,11 @@ import org.ncj.backend.ClassSums;
  *       (class, column) in row order: coalesced, no atomics, deterministic. A piece so skewed
  *       that one class holds more than {@link #sortedMaxSegment} rows falls back to the
  *       atomic kernel (one block per class would serialize it);</li>
- *   <li>device-resident batches ({@link #addDevice}): one warp per row with float64 atomics
- *       into the totals ({@code nc_class_sums_large_*}), not deterministic in the last bits.</li>
+ *   <li>device-resident batches ({@link #addDevice}): {@code nc_class_sums_large_*}, each warp
+ *       walks a contiguous run of rows keeping the column sums in registers while the label
+ *       repeats and flushing them with float64 atomics when it changes (one flush per run for
+ *       sorted or clustered labels, one atomic per element for random labels); not
+ *       deterministic in the last bits.</li>
  * </ul>
  */
 public final class CudaClassSums extends Resource implements ClassSums {
@@ -154,10 +157,17 @@ public final class CudaClassSums extends Resource implements ClassSums {
             ctx.launch(f32 ? Kernel.CLASS_SUMS_SMALL_F32 : Kernel.CLASS_SUMS_SMALL_F64, grid, 1, 256,
                     (int) smallShared(k, d, dtype), stream.get(), x, y, n, d, k, sums, counts);
         } else {
-            int grid = (int) Math.max(1, Math.min((n + 7) / 8, 65535L * 8));
-            ctx.launch(f32 ? Kernel.CLASS_SUMS_LARGE_F32 : Kernel.CLASS_SUMS_LARGE_F64, grid, 1, 256, 0,
+            ctx.launch(f32 ? Kernel.CLASS_SUMS_LARGE_F32 : Kernel.CLASS_SUMS_LARGE_F64, largeGrid(n, ctx.sms), 1, 256, 0,
                     stream.get(), x, y, n, d, k, sums, counts);
         }
+    }
+
+    /**
+     * Grid of {@code nc_class_sums_large_*} (kernels/ABI.md): max(1, min(ceil(n/8), 3*SMs)), one
+     * wave of the 3 blocks a multiprocessor holds; each warp then walks a contiguous run of rows.
+     */
+    static int largeGrid(long n, int sms) {
+        return (int) Math.max(1, Math.min((n + 7) / 8, 3L * sms));
     }
 
     @Override

@@ -119,12 +119,17 @@ class CudaAgreementTest extends CudaTestBase {
         Batch b = batch(n, d, k, 17L * k + d + n);
         double[] m = means(k, d, 5);
         try (CentredStats g = cuda.centredStats(m, k, d, t, true, true);
+             CentredStats v = cuda.centredStats(m, k, d, t, false, true);
              CentredStats c = cpu.centredStats(m, k, d, t, true, true)) {
             g.add(b);
+            v.add(b); // variance norms only: the kernel writes no centred rows
             c.add(b);
             assertArrayEquals(c.counts(), g.counts(), "counts");
             assertClose(c.varNormSums(), g.varNormSums(), tol(t), "varNormSums");
             assertClose(c.scatter(), g.scatter(), tol(t), "scatter");
+            assertArrayEquals(c.counts(), v.counts(), "counts (variance norms only)");
+            assertClose(c.varNormSums(), v.varNormSums(), tol(t), "varNormSums (variance norms only)");
+            assertEquals(null, v.scatter(), "no scatter asked");
         }
     }
 
@@ -327,6 +332,83 @@ class CudaAgreementTest extends CudaTestBase {
                     assertArrayEquals(c.counts(), g.counts());
                     assertClose(c.scatter(), g.scatter(), tol(t), "device scatter");
                     assertClose(c.varNormSums(), g.varNormSums(), tol(t), "device varnorms");
+                }
+            }
+        }
+    }
+
+    /** Labels of {@link #deviceResidentLabelOrders}: every row in one class, sorted, uniform random. */
+    static int[] labels(String order, int n, int k, long seed) {
+        int[] y = new SplittableRandom(seed).ints(n, 0, k).toArray();
+        switch (order) {
+            case "one-class" -> Arrays.fill(y, k - 1);
+            case "sorted" -> Arrays.sort(y);
+            case "random" -> { }
+            default -> throw new IllegalArgumentException(order);
+        }
+        return y;
+    }
+
+    static Stream<Arguments> deviceResidentShapes() {
+        List<Arguments> a = new ArrayList<>();
+        // k = 10 and 1000: centre's shared partials (k <= 1024), 1500 above them; d = 128 and 512
+        // take the float4 paths (unless x is offset by one float), 67 the scalar ones
+        for (int k : new int[] {10, 1000, 1500}) {
+            for (int d : new int[] {67, 128, 512}) {
+                for (String order : new String[] {"one-class", "sorted", "random"}) {
+                    for (int offset : new int[] {0, 1}) {
+                        a.add(Arguments.of(k, d, order, offset));
+                    }
+                }
+            }
+        }
+        return a.stream();
+    }
+
+    /**
+     * Device-pointer batches (the benchmark's path): class sums above the small-K limit take the
+     * run-length large kernel, centred statistics with and without the scatter (variance norms
+     * only: no centred rows written); one-class, sorted and random labels; x aligned or offset by
+     * one float (scalar loads).
+     */
+    @ParameterizedTest(name = "deviceResident k={0} d={1} {2} x+{3}")
+    @MethodSource("deviceResidentShapes")
+    void deviceResidentLabelOrders(int k, int d, String order, int offset) {
+        int n = 7001; // not a multiple of a warp's or a block's rows
+        Batch b = batch(n, d, k, 1000L * k + d);
+        float[] x = b.array();
+        int[] y = labels(order, n, k, d);
+        Batch lb = Batch.of(x, n, d, y);
+        CudaContext ctx = cuda.context();
+        try (DeviceMemory dx = DeviceMemory.allocate(ctx, 4L * (x.length + 1));
+             DeviceMemory dy = DeviceMemory.allocate(ctx, 4L * y.length)) {
+            ctx.makeCurrent();
+            long xa = dx.address() + 4L * offset;
+            Cuda.check(jcuda.driver.JCudaDriver.cuMemcpyHtoD(DevicePtr.of(xa), Pointer.to(x), 4L * x.length), "cuMemcpyHtoD x");
+            Cuda.check(jcuda.driver.JCudaDriver.cuMemcpyHtoD(dy.ptr(), Pointer.to(y), 4L * y.length), "cuMemcpyHtoD y");
+            for (DType t : DType.values()) {
+                try (CudaClassSums g = cuda.classSums(k, d, t); ClassSums c = cpu.classSums(k, d, t)) {
+                    g.addDevice(xa, dy.address(), n);
+                    g.addDevice(xa, dy.address(), n); // totals add up across batches
+                    c.add(lb);
+                    c.add(lb);
+                    assertArrayEquals(c.counts(), g.counts(), "device class sums counts");
+                    assertClose(c.sums(), g.sums(), tol(t), "device class sums (" + (CudaClassSums.usesSmall(k, d, t) ? "small" : "large") + ")");
+                }
+                double[] m = means(k, d, 3);
+                try (CudaCentredStats g = cuda.centredStats(m, k, d, t, true, true);
+                     CudaCentredStats v = cuda.centredStats(m, k, d, t, false, true);
+                     CentredStats c = cpu.centredStats(m, k, d, t, true, true)) {
+                    g.addDevice(xa, dy.address(), n);
+                    v.addDevice(xa, dy.address(), n);
+                    v.addDevice(xa, dy.address(), 1); // a one-row batch
+                    c.add(lb);
+                    assertArrayEquals(c.counts(), g.counts(), "device centred counts");
+                    assertClose(c.scatter(), g.scatter(), tol(t), "device scatter");
+                    assertClose(c.varNormSums(), g.varNormSums(), tol(t), "device varnorms");
+                    c.add(Batch.of(Arrays.copyOf(x, d), 1, d, new int[] {y[0]}));
+                    assertArrayEquals(c.counts(), v.counts(), "device centred counts (variance norms only)");
+                    assertClose(c.varNormSums(), v.varNormSums(), tol(t), "device varnorms (variance norms only)");
                 }
             }
         }

@@ -48,6 +48,11 @@ public final class KernelDriver {
                     c.varNormSums();
                 }
                 System.out.println("centre + syrk + mirror " + t + " ok");
+                try (CentredStats c = cuda.centredStats(means, k, d, t, false, true)) {
+                    c.add(b);
+                    c.varNormSums();
+                }
+                System.out.println("centre without centred output (variance norms only) " + t + " ok");
                 double[] w = CudaAgreementTest.points(k, d, 4);
                 try (Decisions dd = cuda.decisions(means, w, new double[k], new int[] {0, 1, 2, 3, 4}, k, d, t)) {
                     dd.add(b);
@@ -72,7 +77,10 @@ public final class KernelDriver {
         System.out.println("KernelDriver: all kernels launched");
     }
 
-    /** Entry points the backend does not call itself: sorted class sums and the f32 pairwise kernels. */
+    /**
+     * Entry points the backend does not call itself (sorted class sums, the f32 pairwise kernels)
+     * or only for device-resident batches (large-K class sums).
+     */
     static void rawKernels(CudaBackend cuda, Batch b, int k, int d, int n) {
         CudaContext ctx = cuda.context();
         Stager st = cuda.stager();
@@ -96,6 +104,7 @@ public final class KernelDriver {
         }
         try (DeviceMemory dx = DeviceMemory.allocate(ctx, 4L * x.length);
              DeviceMemory dord = DeviceMemory.allocate(ctx, 4L * n);
+             DeviceMemory dy = DeviceMemory.allocate(ctx, 4L * n);
              DeviceMemory dseg = DeviceMemory.allocate(ctx, 8L * (k + 1));
              DeviceMemory sums = DeviceMemory.zeroed(ctx, 8L * k * d, st.compute.get());
              DeviceMemory counts = DeviceMemory.zeroed(ctx, 8L * k, st.compute.get());
@@ -105,11 +114,17 @@ public final class KernelDriver {
             ctx.makeCurrent();
             Cuda.check(cuMemcpyHtoD(dx.ptr(), Pointer.to(x), 4L * x.length), "cuMemcpyHtoD");
             Cuda.check(cuMemcpyHtoD(dord.ptr(), Pointer.to(order), 4L * n), "cuMemcpyHtoD");
+            Cuda.check(cuMemcpyHtoD(dy.ptr(), Pointer.to(y), 4L * n), "cuMemcpyHtoD");
             Cuda.check(cuMemcpyHtoD(dseg.ptr(), Pointer.to(seg), 8L * (k + 1)), "cuMemcpyHtoD");
             Cuda.check(cuMemcpyHtoD(dp.ptr(), Pointer.to(pf), 4L * pf.length), "cuMemcpyHtoD");
             st.onCompute(() -> {
                 for (Kernel kern : new Kernel[] {Kernel.CLASS_SUMS_SORTED_F32, Kernel.CLASS_SUMS_SORTED_F64}) {
                     ctx.launch(kern, k, (d + 255) / 256, 256, 0, st.compute.get(), dx, dord, dseg, d, k, sums, counts);
+                }
+                // the run-length large-K kernel on the same rows (the backend takes it for device batches)
+                for (Kernel kern : new Kernel[] {Kernel.CLASS_SUMS_LARGE_F32, Kernel.CLASS_SUMS_LARGE_F64}) {
+                    ctx.launch(kern, CudaClassSums.largeGrid(n, ctx.sms), 1, 256, 0, st.compute.get(), dx, dy, (long) n, d, k,
+                            sums, counts);
                 }
                 int[] g = CudaPairwise.statsGrid(130, ctx.sms);
                 ctx.launch(Kernel.PAIRWISE_STATS_F32, g[0], Math.min(g[1], 64 * 64 / g[0]), 256, 0, st.compute.get(),
@@ -119,6 +134,6 @@ public final class KernelDriver {
                 st.compute.sync();
             });
         }
-        System.out.println("class_sums_sorted f32+f64, pairwise stats+grid f32 ok");
+        System.out.println("class_sums_sorted + class_sums_large f32+f64, pairwise stats+grid f32 ok");
     }
 }

@@ -2,9 +2,11 @@ package org.ncj.backend.cuda;
 
 import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
+import jcuda.Pointer;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 
@@ -48,12 +50,19 @@ public final class Throughput {
             long bytes = 4L * n * d;
             try (DeviceMemory x = DeviceMemory.allocate(ctx, bytes);
                  DeviceMemory copy = DeviceMemory.allocate(ctx, bytes);
-                 DeviceMemory y = DeviceMemory.allocate(ctx, 4L * n)) {
+                 DeviceMemory y = DeviceMemory.allocate(ctx, 4L * n);
+                 DeviceMemory yr = DeviceMemory.allocate(ctx, 4L * n)) {
                 st.onCompute(() -> {
                     Cuda.check(cuMemsetD32Async(x.ptr(), Float.floatToIntBits(0.5f), n * d, st.compute.get()), "memset x");
                     Cuda.check(cuMemsetD32Async(y.ptr(), 7, n, st.compute.get()), "memset y");
                     st.compute.sync();
                 });
+                // uniform random labels in [0, 10): a valid label for both K = 10 and K = 1000, the
+                // other extreme of the run-length kernels (a flush almost every row)
+                int[] rl = new SplittableRandom(42).ints((int) n, 0, 10).toArray();
+                int[] rl1000 = new SplittableRandom(43).ints((int) n, 0, k).toArray();
+                ctx.makeCurrent();
+                Cuda.check(cuMemcpyHtoD(yr.ptr(), Pointer.to(rl), 4L * n), "cuMemcpyHtoD random labels");
                 double tCopy = time(5, () -> st.onCompute(() -> {
                     Cuda.check(cuMemcpyDtoDAsync(copy.ptr(), x.ptr(), bytes, st.compute.get()), "cuMemcpyDtoDAsync");
                     st.compute.sync();
@@ -71,13 +80,28 @@ public final class Throughput {
                         }
                     }
                 }
-                // Variance norms (centring kernel, one read of the batch) and decisions (both
+                // The large-K path with uniform random labels over all K = 1000 classes: one
+                // atomic flush per row (the other extreme from one class).
+                try (DeviceMemory yk = DeviceMemory.allocate(ctx, 4L * n);
+                     CudaClassSums s = cuda.classSums(k, d, DType.FLOAT32)) {
+                    ctx.makeCurrent();
+                    Cuda.check(cuMemcpyHtoD(yk.ptr(), Pointer.to(rl1000), 4L * n), "cuMemcpyHtoD random labels");
+                    double ts = time(5, () -> s.addDevice(x.address(), yk.address(), n));
+                    System.out.printf("class sums k=%d d=%d n=%d %s (%s, random labels): %.1f GB/s read = %.0f%% of copy read+write %.1f GB/s%n",
+                            k, d, n, DType.FLOAT32, CudaClassSums.usesSmall(k, d, DType.FLOAT32) ? "small" : "large",
+                            bytes / ts / 1e9, 100 * tCopy / (2 * ts), 2 * bytes / tCopy / 1e9);
+                }
+                // Variance norms (centring kernel, one read of the batch, no centred rows written)
+                // with every row in class 7 and with random labels, and decisions (both
                 // classifiers, K = 1000) on the same device-resident rows (labels all 7).
                 int kv = 10;
                 try (CudaCentredStats v = cuda.centredStats(new double[kv * d], kv, d, DType.FLOAT32, false, true)) {
                     double tv = time(5, () -> v.addDevice(x.address(), y.address(), n));
-                    System.out.printf("variance norms k=%d d=%d n=%d FLOAT32: %.1f GB/s read = %.0f%% of copy read+write %.1f GB/s%n",
+                    System.out.printf("variance norms k=%d d=%d n=%d FLOAT32 (all rows in one class): %.1f GB/s read = %.0f%% of copy read+write %.1f GB/s%n",
                             kv, d, n, bytes / tv / 1e9, 100 * tCopy / (2 * tv), 2 * bytes / tCopy / 1e9);
+                    double tr = time(5, () -> v.addDevice(x.address(), yr.address(), n));
+                    System.out.printf("variance norms k=%d d=%d n=%d FLOAT32 (random labels): %.1f GB/s read = %.0f%% of copy read+write %.1f GB/s%n",
+                            kv, d, n, bytes / tr / 1e9, 100 * tCopy / (2 * tr), 2 * bytes / tCopy / 1e9);
                 }
                 long nd = 1L << 18;
                 double[] dm = CudaAgreementTest.points(k, d, 3);
