@@ -45,6 +45,8 @@ final class CudaContext {
     private final CUcontext context = new CUcontext();
     private final Map<String, CUmodule> modules = new HashMap<>();
     private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
+    /** PTX parameter types of each entry, checked against every launch's arguments. */
+    private final Map<Kernel, java.util.List<String>> paramTypes = new EnumMap<>(Kernel.class);
     final String name;
     final int sms;
     final int ccMajor;
@@ -85,6 +87,7 @@ final class CudaContext {
                 CUfunction f = new CUfunction();
                 Cuda.check(cuModuleGetFunction(f, modules.get(k.family), k.entry), "cuModuleGetFunction " + k.entry);
                 functions.put(k, f);
+                paramTypes.put(k, java.util.List.copyOf(Ptx.params(Ptx.text(k.family), k.entry)));
             }
         } catch (RuntimeException | Error e) {
             unload();
@@ -157,6 +160,11 @@ final class CudaContext {
      * {@link DeviceMemory} its address, null a null pointer.
      */
     void launch(Kernel kernel, int gridX, int gridY, int block, int sharedBytes, CUstream stream, Object... args) {
+        // A launch whose arguments do not fit the kernel's parameters would read garbage: refuse it.
+        String bad = Ptx.mismatch(kernel.entry, paramTypes.get(kernel), args);
+        if (bad != null) {
+            throw new IllegalStateException("kernel launch does not match the PTX (kernels/ABI.md): " + bad);
+        }
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 /** The precompiled PTX resources: reading, entry points and the driver each needs. */
 final class Ptx {
     private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+([A-Za-z_$][\\w$]*)");
+    private static final Pattern PARAM = Pattern.compile("\\.param\\s+\\.(\\w+)");
     private static final Pattern VERSION = Pattern.compile("(?m)^\\s*\\.version\\s+(\\d+)\\.(\\d+)");
 
     private Ptx() {
@@ -46,6 +47,50 @@ final class Ptx {
             s.add(m.group(1));
         }
         return s;
+    }
+
+    /**
+     * The parameter types of entry {@code entry} in order ({@code "u64"}, {@code "u32"},
+     * {@code "f64"}, ...: the PTX type without its dot), or null when the text has no such entry.
+     */
+    static java.util.List<String> params(String ptx, String entry) {
+        Matcher m = Pattern.compile("\\.entry\\s+" + Pattern.quote(entry) + "\\s*\\(([^)]*)\\)").matcher(ptx);
+        if (!m.find()) {
+            return null;
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        Matcher p = PARAM.matcher(m.group(1));
+        while (p.find()) {
+            out.add(p.group(1));
+        }
+        return out;
+    }
+
+    /**
+     * Null when {@code args} (as passed to {@link CudaContext#launch}) fit the PTX parameter
+     * types, else what does not: a {@code DeviceMemory}, null or {@code Long} needs a 64-bit
+     * integer parameter, an {@code Integer} a 32-bit one, a {@code Double} an {@code f64}.
+     */
+    static String mismatch(String entry, java.util.List<String> types, Object[] args) {
+        if (types.size() != args.length) {
+            return entry + " takes " + types.size() + " parameters " + types + ", the launch passes " + args.length;
+        }
+        for (int i = 0; i < args.length; i++) {
+            String t = types.get(i);
+            boolean ok = switch (args[i]) {
+                case null -> t.endsWith("64") && !t.startsWith("f");
+                case DeviceMemory m -> t.endsWith("64") && !t.startsWith("f");
+                case Long v -> t.endsWith("64") && !t.startsWith("f");
+                case Integer v -> t.endsWith("32") && !t.startsWith("f");
+                case Double v -> t.equals("f64");
+                default -> false;
+            };
+            if (!ok) {
+                return entry + " parameter " + i + " is ." + t + " but the launch passes "
+                        + (args[i] == null ? "null (a pointer)" : args[i].getClass().getSimpleName());
+            }
+        }
+        return null;
     }
 
     /** {@code {major, minor}} of the {@code .version} directive, or null. */

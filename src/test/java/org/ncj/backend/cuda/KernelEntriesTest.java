@@ -43,6 +43,46 @@ class KernelEntriesTest {
     }
 
     @Test
+    void everyEntryHasParametersTheLaunchCanPass() {
+        for (Kernel k : Kernel.values()) {
+            String ptx = Ptx.text(k.family);
+            assumeTrue(ptx != null, "PTX not in this build");
+            java.util.List<String> types = Ptx.params(ptx, k.entry);
+            assertNotNull(types, k.entry + " not found in " + k.family + ".ptx");
+            assertTrue(!types.isEmpty(), k.entry + " has no parameters");
+            for (String t : types) {
+                assertTrue(Set.of("u64", "u32", "f64").contains(t), k.entry + ": parameter type ." + t + " has no Java argument kind");
+            }
+        }
+    }
+
+    @Test
+    void launchArgumentsAreCheckedAgainstThePtxTypes() {
+        String ptx = """
+                .visible .entry nc_x_f32(
+                	.param .u64 nc_x_f32_param_0,
+                	.param .u32 nc_x_f32_param_1,
+                	.param .f64 nc_x_f32_param_2,
+                	.param .u64 nc_x_f32_param_3
+                )
+                .visible .entry nc_x_f32_t64(
+                	.param .u32 nc_x_f32_t64_param_0
+                )
+                """;
+        java.util.List<String> t = Ptx.params(ptx, "nc_x_f32");
+        assertEquals(java.util.List.of("u64", "u32", "f64", "u64"), t);
+        assertEquals(java.util.List.of("u32"), Ptx.params(ptx, "nc_x_f32_t64"));
+        assertEquals(null, Ptx.params(ptx, "nc_y"));
+        assertEquals(null, Ptx.mismatch("nc_x_f32", t, new Object[] {7L, 3, 1.5, null}));
+        String wrongType = Ptx.mismatch("nc_x_f32", t, new Object[] {7L, 3L, 1.5, null});
+        assertTrue(wrongType != null && wrongType.contains("parameter 1 is .u32") && wrongType.contains("Long"), wrongType);
+        String intForDouble = Ptx.mismatch("nc_x_f32", t, new Object[] {7L, 3, 1, null});
+        assertTrue(intForDouble != null && intForDouble.contains("parameter 2 is .f64"), intForDouble);
+        String count = Ptx.mismatch("nc_x_f32", t, new Object[] {7L, 3, 1.5});
+        assertTrue(count != null && count.contains("takes 4 parameters"), count);
+    }
+
+    @Test
     void entriesAreParsed() {
         String ptx = """
                 .version 9.0
