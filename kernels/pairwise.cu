@@ -66,9 +66,12 @@
 //   to |a - b|, not to |a||b|.  The angle kernels use a.b and the norms directly.
 //   Shared: 2 buffers * 2 panels * 16 * (TILE + 4) * 4 bytes + 32*4*8 (block reduction):
 //   34816 bytes (t128) / 18432 bytes (t64), static.  Registers: (4G)^2 accumulators + 2*4G
-//   fragments + 8G prefetch + indices; t128 is __launch_bounds__(256, 1) (no spills, see
-//   ptxas-baseline.tsv).  The per-pair epilogue is one non-inlined sink call (one copy of
-//   the float64 code per entry instead of one per pair).
+//   fragments + 8G prefetch + indices.  stats_t128 is __launch_bounds__(256, 2): two blocks
+//   per SM (<= 128 registers, no spills), so that one block's float64 epilogue overlaps the
+//   other's float32 main loop; grid_t128 is (256, 1) (its band writes would spill at 128
+//   registers, and it is bound by writing k*k doubles anyway); see ptxas-baseline.tsv.  The
+//   per-pair epilogue is one non-inlined sink call (one copy of the float64 code per entry
+//   instead of one per pair).
 #include "nc_common.cuh"
 
 #define NC_PW_TILE 64
@@ -508,7 +511,7 @@ NC_DEV void pw_gemm_grid(const float* p32, const double* p64, const double* norm
 extern "C" __global__ void __launch_bounds__(256) nc_pairwise_gemm_stats_f32_t64 NC_GM_STATS_ARGS {
   pw_gemm_stats<64>(p32, p64, norms, k, d, kernel, param, aux, partials);
 }
-extern "C" __global__ void __launch_bounds__(256, 1) nc_pairwise_gemm_stats_f32_t128 NC_GM_STATS_ARGS {
+extern "C" __global__ void __launch_bounds__(256, 2) nc_pairwise_gemm_stats_f32_t128 NC_GM_STATS_ARGS {
   pw_gemm_stats<128>(p32, p64, norms, k, d, kernel, param, aux, partials);
 }
 extern "C" __global__ void __launch_bounds__(256) nc_pairwise_gemm_grid_f32_t64 NC_GM_GRID_ARGS {
