@@ -57,10 +57,11 @@
 //   Epilogue, per pair (float64): s = na + nb, dist2 = s - 2 a.b; when dist2 <= 2^-6 * s it is
 //   recomputed from the float64 rows directly, sum (a_l - b_l)^2 (exactly 0 for equal rows),
 //   then clamped at 0.  Why 2^-6: the float32 dot of rows with norms |a|, |b| carries an
-//   absolute error of about eps32 * |a||b| <= eps32 * s/2 (typical; sqrt(d) eps32 s/2 at
-//   worst), so a kept dist2 (> s/64) has a relative error below ~64 eps32 ~ 8e-6 typical
-//   -- under the golden float32 tolerance (rtol 1e-4) with a margin of 10 -- while on spread
-//   points (class means) almost no pair is that close, so the O(d) recomputation is rare.
+//   absolute error of about eps32 * |a||b| <= eps32 * s/2 when the roundings are random
+//   (d eps32 |a||b| is the worst-case bound of recursive summation), so the error of a kept
+//   dist2 (> s/64) is below ~64 eps32 ~ 8e-6 of it -- under the golden float32 tolerance
+//   (rtol 1e-4) with a margin of 10 -- while on spread points (class means) almost no pair
+//   is that close, so the O(d) recomputation is rare.
 //   Norms of the float32 rows (not of the float64 ones) make s - 2 a.b the distance of the
 //   rows the GEMM multiplied, whose difference from the float64 distance is proportional
 //   to |a - b|, not to |a||b|.  The angle kernels use a.b and the norms directly.

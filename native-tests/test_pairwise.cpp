@@ -339,6 +339,8 @@ void test_pairwise() {
   for (int k : {1, 2, 3, 65, 130, 200})
     for (int d : {1, 3, 67})
       run_gemm_case(rng, k, d, 0, (k == 2 && d == 1) || (k == 3 && d == 67) || (k == 65 && d == 3) || (k == 130 && d == 67));
+  run_gemm_case(rng, 65, 20, 0, false);  // d % 4 == 0: float4 panel loads, a partial last K-step
+  run_gemm_case(rng, 200, 68, 1, false);
   for (int dup : {1, 2}) { run_gemm_case(rng, 2, 3, dup, false); run_gemm_case(rng, 130, 67, dup, false); }
   for (const char* c : {"small", "collapsed", "manyclasses"}) run_golden_case(c);
 }
