@@ -58,14 +58,31 @@ public interface Backend extends AutoCloseable {
      * Count, mean and variance of {@code kernel} over all pairs i &lt; j of the rows of
      * {@code points} (K×D, row-major), walking {@code tileSize × tileSize} tiles of the upper
      * triangle without materialising the K×K grid.
+     *
+     * <p>{@code precision} is a floor: the least precise arithmetic the caller accepts for the
+     * distances and dot products (kernel values and statistics are float64 everywhere). A backend
+     * may compute more precisely: the CPU backend is always float64; the CUDA backend runs
+     * {@link DType#FLOAT32} as float32 GEMM tiles and {@link DType#FLOAT64} in float64. Pass the
+     * dtype the points were accumulated in ({@code Means.dtype()}).
      */
-    PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize);
+    PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision);
+
+    /** {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)} in float64. */
+    default PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize) {
+        return pairwiseStats(points, k, d, kernel, tileSize, DType.FLOAT64);
+    }
 
     /**
      * The full K×K grid of {@code kernel} values (row-major; the diagonal is NaN, since
      * self-interactions are excluded). Memory grows as K²: use {@link #pairwiseStats} for statistics.
+     * {@code precision} is a floor, as in {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)}.
      */
-    double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize);
+    double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision);
+
+    /** {@link #pairwiseGrid(double[], int, int, PairKernel, int, DType)} in float64. */
+    default double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize) {
+        return pairwiseGrid(points, k, d, kernel, tileSize, DType.FLOAT64);
+    }
 
     /** Eigen-decomposition of a symmetric n×n matrix (row-major, only its upper triangle is read). */
     SymmetricEigen eigh(double[] a, int n);

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
                 + "for a set of (K, D) and write the fastest per shape to the tuning table, which the library reads "
                 + "to choose its default tile (MetricSet, ./ncj analyze without --tile-size). Rows of other devices "
                 + "in the table are kept.",
-                "On CUDA the kernels tile by 64 whatever the size asked, so the sweep shows no difference there."})
+                "On the CPU it sweeps tiles 16..512; on CUDA the float32 GEMM kernels' tiles 64 and 128 (the float64 "
+                        + "kernels tile by 64 whatever the table says)."})
 public final class Tune implements Callable<Integer> {
 
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}).")

@@ -19,7 +19,9 @@ import org.ncj.kernels.PairStats;
  * {@link Means}; K below is their number.
  *
  * <p>Overloads without a {@link Backend} run on the CPU; pass a backend to put the pairwise
- * statistics and eigen-decompositions on a GPU.
+ * statistics and eigen-decompositions on a GPU. The pairwise measures ask the backend for the
+ * precision the means were accumulated in ({@link Means#dtype()}, a floor: the CPU computes them in
+ * float64 anyway, the CUDA backend in float32 GEMM tiles for {@code FLOAT32}).
  */
 public final class Measures {
     /** Default tile size of the pairwise walks (the Python package's examples use 64). */
@@ -210,7 +212,7 @@ public final class Measures {
                 throw new IllegalArgumentException("class " + sel[r] + " has no variance norm: it had no samples in the variance pass");
             }
         }
-        return backend.pairwiseStats(m.selectedMeans(), k, m.dim(), new PairKernel.Cdnv(distExp, v), tileSize).mean();
+        return backend.pairwiseStats(m.selectedMeans(), k, m.dim(), new PairKernel.Cdnv(distExp, v), tileSize, m.dtype()).mean();
     }
 
     // ---------------------------------------------------------------- NC2
@@ -244,7 +246,7 @@ public final class Measures {
         int k = needClasses(m, 2, "nc2_equiangle_std");
         double[] mc = m.centred();
         checkNonZeroRows(mc, m, "cosines");
-        return Math.sqrt(backend.pairwiseStats(mc, k, m.dim(), new PairKernel.Cosine(), tileSize).variance());
+        return Math.sqrt(backend.pairwiseStats(mc, k, m.dim(), new PairKernel.Cosine(), tileSize, m.dtype()).variance());
     }
 
     /** {@code nc2_maxangle}: mean over i &lt; j of {@code |cos(m̃_i, m̃_j) + 1/(K−1)|}. */
@@ -256,7 +258,7 @@ public final class Measures {
         int k = needClasses(m, 2, "nc2_maxangle");
         double[] mc = m.centred();
         checkNonZeroRows(mc, m, "cosines");
-        return backend.pairwiseStats(mc, k, m.dim(), new PairKernel.MaxAngle(k), tileSize).mean();
+        return backend.pairwiseStats(mc, k, m.dim(), new PairKernel.MaxAngle(k), tileSize, m.dtype()).mean();
     }
 
     /**
@@ -269,7 +271,7 @@ public final class Measures {
 
     public static KernelStats kernelStats(Means m, PairKernel kernel, int tileSize, Backend backend) {
         int k = needClasses(m, 2, "kernel_stats");
-        PairStats s = backend.pairwiseStats(normalizedCentred(m), k, m.dim(), kernel, tileSize);
+        PairStats s = backend.pairwiseStats(normalizedCentred(m), k, m.dim(), kernel, tileSize, m.dtype());
         return KernelStats.of(s);
     }
 
@@ -283,7 +285,7 @@ public final class Measures {
 
     public static double[] kernelGrid(Means m, PairKernel kernel, int tileSize, Backend backend) {
         int k = needClasses(m, 1, "kernel_grid");
-        return backend.pairwiseGrid(normalizedCentred(m), k, m.dim(), kernel, tileSize);
+        return backend.pairwiseGrid(normalizedCentred(m), k, m.dim(), kernel, tileSize, m.dtype());
     }
 
     // ---------------------------------------------------------------- NC3

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.ncj.DType;
 import org.ncj.backend.Backend;
 import org.ncj.kernels.PairKernel;
 
@@ -23,8 +24,10 @@ import org.ncj.kernels.PairKernel;
 public final class Tuning {
     /** System property naming the tuning table. */
     public static final String PROPERTY = "ncj.tuning";
-    /** Tile sizes the tuner tries. */
+    /** Tile sizes the tuner tries on the CPU. */
     public static final int[] CANDIDATES = {16, 32, 64, 128, 256, 512};
+    /** Tile sizes the tuner tries on CUDA: the float32 GEMM kernels' tiles. */
+    public static final int[] CUDA_CANDIDATES = {64, 128};
 
     private Tuning() {
     }
@@ -110,9 +113,16 @@ public final class Tuning {
         return out;
     }
 
+    /** The tiles {@link #tune} sweeps on a backend: {@link #CUDA_CANDIDATES} on CUDA, else {@link #CANDIDATES}. */
+    public static int[] candidates(Backend backend) {
+        return backend.name().equals("cuda") ? CUDA_CANDIDATES.clone() : CANDIDATES.clone();
+    }
+
     /**
-     * Times {@link Backend#pairwiseStats} (dist kernel) at each (k, d) for every candidate tile and
-     * returns the fastest per shape (best of {@code reps} runs each).
+     * Times {@link Backend#pairwiseStats} (dist kernel, {@link DType#FLOAT32}: the precision whose
+     * CUDA kernels the tile changes; the CPU computes in float64 whatever it is) at each (k, d) for
+     * every tile of {@link #candidates} and returns the fastest per shape (best of {@code reps}
+     * runs each).
      */
     public static List<Entry> tune(Backend backend, int[][] shapes, int reps, java.util.function.Consumer<String> log) {
         String key = deviceKey(backend);
@@ -125,17 +135,17 @@ public final class Tuning {
             for (int i = 0; i < p.length; i++) {
                 p[i] = r.nextGaussian();
             }
-            backend.pairwiseStats(p, k, d, new PairKernel.Dist(), Measures.DEFAULT_TILE); // warm-up (JIT, modules)
+            backend.pairwiseStats(p, k, d, new PairKernel.Dist(), Measures.DEFAULT_TILE, DType.FLOAT32); // warm-up (JIT, modules)
             int bestTile = Measures.DEFAULT_TILE;
             double bestT = Double.POSITIVE_INFINITY;
-            for (int tile : CANDIDATES) {
+            for (int tile : candidates(backend)) {
                 if (tile > k) {
                     continue;
                 }
                 double t = Double.POSITIVE_INFINITY;
                 for (int rep = 0; rep < reps; rep++) {
                     long t0 = System.nanoTime();
-                    backend.pairwiseStats(p, k, d, new PairKernel.Dist(), tile);
+                    backend.pairwiseStats(p, k, d, new PairKernel.Dist(), tile, DType.FLOAT32);
                     t = Math.min(t, (System.nanoTime() - t0) / 1e9);
                 }
                 log.accept(String.format(Locale.ROOT, "K=%d D=%d tile=%d: %.4f s", k, d, tile, t));

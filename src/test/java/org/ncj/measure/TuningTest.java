@@ -1,5 +1,6 @@
 package org.ncj.measure;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +60,21 @@ class TuningTest {
             int tile = Tuning.tileSize(cpu, 40, 3);
             assertTrue(tile == 16 || tile == 32, "tuned tile " + tile);
         }
+    }
+
+    @Test
+    void cudaSweepsTheGemmTilesAndTheCpuItsOwn() {
+        try (Backend cpu = Backend.cpu()) {
+            assertArrayEquals(Tuning.CANDIDATES, Tuning.candidates(cpu));
+        }
+        Backend cuda = (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("name")) {
+                        return "cuda";
+                    }
+                    throw new UnsupportedOperationException(m.getName());
+                });
+        assertArrayEquals(new int[] {64, 128}, Tuning.candidates(cuda));
     }
 
     @Test

@@ -69,13 +69,15 @@ public final class CpuBackend implements Backend {
         return new CpuDecisions(means, weights, bias, candidates, k, d);
     }
 
+    /** Always float64: {@code precision} is a floor (see {@link Backend}), which float64 meets. */
     @Override
-    public PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize) {
+    public PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision) {
         return CpuPairwise.stats(points, k, d, kernel, tileSize, !deterministic);
     }
 
+    /** Always float64: {@code precision} is a floor (see {@link Backend}), which float64 meets. */
     @Override
-    public double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize) {
+    public double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision) {
         return CpuPairwise.grid(points, k, d, kernel, tileSize);
     }
 

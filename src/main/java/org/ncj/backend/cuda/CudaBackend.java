@@ -128,19 +128,24 @@ public final class CudaBackend implements Backend {
         return track(new CudaDecisions(this, means, weights, bias, candidates, k, d, dtype));
     }
 
+    /**
+     * {@link DType#FLOAT32}: float32 GEMM tiles of {@link CudaPairwise#gemmTile} (64 or 128, the
+     * nearest to {@code tileSize}); {@link DType#FLOAT64}: the float64 kernel, whose tile is 64
+     * whatever {@code tileSize} says. See {@link CudaPairwise}.
+     */
     @Override
-    public PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize) {
+    public PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision) {
         ensureOpen();
-        if (tileSize < 1) {
-            throw new IllegalArgumentException("tileSize must be >= 1, got " + tileSize);
-        }
-        return CudaPairwise.stats(this, points, k, d, kernel);
+        CudaPairwise.checkTile(tileSize);
+        return CudaPairwise.stats(this, points, k, d, kernel, CudaPairwise.form(precision, tileSize));
     }
 
+    /** As {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)}, in row bands when K² doubles do not fit. */
     @Override
-    public double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize) {
+    public double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision) {
         ensureOpen();
-        return CudaPairwise.grid(this, points, k, d, kernel);
+        CudaPairwise.checkTile(tileSize);
+        return CudaPairwise.grid(this, points, k, d, kernel, CudaPairwise.form(precision, tileSize));
     }
 
     @Override

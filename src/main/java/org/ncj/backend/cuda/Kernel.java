@@ -13,10 +13,12 @@ enum Kernel {
     SYRK_F32("syrk", "nc_syrk_f32"),
     SYRK_F64("syrk", "nc_syrk_f64"),
     MIRROR_UPPER_F64("syrk", "nc_mirror_upper_f64"),
-    PAIRWISE_STATS_F32("pairwise", "nc_pairwise_stats_f32"),
     PAIRWISE_STATS_F64("pairwise", "nc_pairwise_stats_f64"),
-    PAIRWISE_GRID_F32("pairwise", "nc_pairwise_grid_f32"),
     PAIRWISE_GRID_F64("pairwise", "nc_pairwise_grid_f64"),
+    PAIRWISE_GEMM_STATS_F32_T64("pairwise", "nc_pairwise_gemm_stats_f32_t64"),
+    PAIRWISE_GEMM_STATS_F32_T128("pairwise", "nc_pairwise_gemm_stats_f32_t128"),
+    PAIRWISE_GEMM_GRID_F32_T64("pairwise", "nc_pairwise_gemm_grid_f32_t64"),
+    PAIRWISE_GEMM_GRID_F32_T128("pairwise", "nc_pairwise_gemm_grid_f32_t128"),
     DECISIONS_F32("decisions", "nc_decisions_f32"),
     DECISIONS_F64("decisions", "nc_decisions_f64");
 

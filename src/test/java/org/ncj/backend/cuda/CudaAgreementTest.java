@@ -196,39 +196,85 @@ class CudaAgreementTest extends CudaTestBase {
         return p;
     }
 
-    @ParameterizedTest(name = "pairwiseStats k={0} d={1} {2}")
-    @MethodSource("pairKernels")
-    void pairwiseStatsAgree(int k, int d, PairKernel kernel) {
+    /** (precision, tile) pairs: the float64 kernel and both float32 GEMM tiles. */
+    static final Object[][] PAIR_FORMS = {{DType.FLOAT64, 64}, {DType.FLOAT32, 64}, {DType.FLOAT32, 128}};
+
+    static Stream<Arguments> pairKernelsAndForms() {
+        return pairKernels().flatMap(a -> Arrays.stream(PAIR_FORMS).map(f -> Arguments.of(a.get()[0], a.get()[1], a.get()[2], f[0], f[1])));
+    }
+
+    @ParameterizedTest(name = "pairwiseStats k={0} d={1} {2} {3} tile {4}")
+    @MethodSource("pairKernelsAndForms")
+    void pairwiseStatsAgree(int k, int d, PairKernel kernel, DType precision, int tile) {
         double[] p = points(k, d, k * 100L + d);
         PairStats c = cpu.pairwiseStats(p, k, d, kernel, 64);
-        PairStats g = cuda.pairwiseStats(p, k, d, kernel, 64);
+        PairStats g = cuda.pairwiseStats(p, k, d, kernel, tile, precision);
         assertEquals(c.count(), g.count(), "count");
         if (c.count() == 0) {
             return;
         }
-        double tol = 1e-9;
+        // float32: the GEMM's dot products (relative error of a dist2 ~1e-6, small ones
+        // recomputed in float64); the variance's scale is the mean square of the values
+        boolean f32 = precision == DType.FLOAT32;
+        double tol = f32 ? TOL_F32 : 1e-9;
         if (kernel.logSpace()) {
             assertEquals(c.logMean(), g.logMean(), tol * Math.max(1, Math.abs(c.logMean())), "logMean");
             if (c.count() > 1) {
-                assertEquals(c.logVariance(), g.logVariance(), 1e-6 * Math.max(1, Math.abs(c.logVariance())), "logVariance");
+                assertEquals(c.logVariance(), g.logVariance(), (f32 ? 1e-3 : 1e-6) * Math.max(1, Math.abs(c.logVariance())),
+                        "logVariance");
             }
         } else {
             assertEquals(c.mean(), g.mean(), tol * Math.max(1, Math.abs(c.mean())), "mean");
-            assertEquals(c.variance(), g.variance(), 1e-7 * Math.max(1e-12, Math.abs(c.variance())), "variance");
+            double vscale = f32 ? c.variance() + c.mean() * c.mean() : Math.max(1e-12, Math.abs(c.variance()));
+            assertEquals(c.variance(), g.variance(), (f32 ? TOL_F32 : 1e-7) * vscale, "variance");
         }
     }
 
     @Test
     void pairwiseGridAgrees() {
-        for (int k : new int[] {1, 2, 65, 130}) {
-            double[] p = points(k, 7, k);
-            double[] v = new double[k];
-            java.util.Arrays.fill(v, 2.0);
-            for (PairKernel kernel : new PairKernel[] {new PairKernel.Dist(), new PairKernel.Log(), new PairKernel.Riesz(3),
-                    new PairKernel.Cdnv(1, v), new PairKernel.Cosine(), new PairKernel.MaxAngle(Math.max(2, k))}) {
-                assertClose(cpu.pairwiseGrid(p, k, 7, kernel, 64), cuda.pairwiseGrid(p, k, 7, kernel, 64), 1e-9,
-                        "grid " + kernel.name() + " k=" + k);
+        for (Object[] f : PAIR_FORMS) {
+            DType precision = (DType) f[0];
+            int tile = (Integer) f[1];
+            double tol = precision == DType.FLOAT32 ? TOL_F32 : 1e-9;
+            for (int k : new int[] {1, 2, 65, 130, 300}) {
+                double[] p = points(k, 7, k);
+                double[] v = new double[k];
+                java.util.Arrays.fill(v, 2.0);
+                for (PairKernel kernel : new PairKernel[] {new PairKernel.Dist(), new PairKernel.Log(), new PairKernel.Riesz(3),
+                        new PairKernel.Cdnv(1, v), new PairKernel.Cosine(), new PairKernel.MaxAngle(Math.max(2, k))}) {
+                    String what = "grid " + kernel.name() + " k=" + k + " " + precision + " tile " + tile;
+                    double[] want = cpu.pairwiseGrid(p, k, 7, kernel, 64);
+                    assertClose(want, cuda.pairwiseGrid(p, k, 7, kernel, tile, precision), tol, what);
+                    // row bands of 128 rows (the path taken when K² doubles do not fit on the device)
+                    assertClose(want, CudaPairwise.grid(cuda, p, k, 7, kernel, CudaPairwise.form(precision, tile),
+                            CudaPairwise.BAND_QUANTUM), tol, what + " in bands of 128 rows");
+                }
             }
+        }
+    }
+
+    /** Equal and nearly equal rows: the GEMM form recomputes small distances from the float64 points. */
+    @Test
+    void pairwiseNearDuplicatesAgree() {
+        int k = 200;
+        int d = 67;
+        double[] p = points(k, d, 99);
+        for (int l = 0; l < d; l++) {
+            p[d + l] = p[l];                                    // row 1 == row 0: distance exactly 0
+            p[3 * d + l] = p[2 * d + l] * (1 + 1e-9 * (l % 3 - 1)); // row 3 ~ row 2, below float32 resolution
+        }
+        double d23 = 0;
+        for (int l = 0; l < d; l++) {
+            d23 += (p[2 * d + l] - p[3 * d + l]) * (p[2 * d + l] - p[3 * d + l]);
+        }
+        d23 = Math.sqrt(d23);
+        for (Object[] f : PAIR_FORMS) {
+            double[] g = cuda.pairwiseGrid(p, k, d, new PairKernel.Dist(), (Integer) f[1], (DType) f[0]);
+            assertEquals(0.0, g[1], "dist(0, 1) " + Arrays.toString(f));
+            assertEquals(d23, g[2 * k + 3], 1e-12 * d23, "dist(2, 3) " + Arrays.toString(f));
+            PairStats s = cuda.pairwiseStats(p, k, d, new PairKernel.Dist(), (Integer) f[1], (DType) f[0]);
+            PairStats c = cpu.pairwiseStats(p, k, d, new PairKernel.Dist(), 64);
+            assertEquals(c.mean(), s.mean(), TOL_F32 * c.mean(), "mean " + Arrays.toString(f));
         }
     }
 

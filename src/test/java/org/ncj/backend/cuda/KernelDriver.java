@@ -65,10 +65,14 @@ public final class KernelDriver {
             java.util.Arrays.fill(v, 1.0);
             for (PairKernel pk : new PairKernel[] {new PairKernel.Dist(), new PairKernel.Log(), new PairKernel.Riesz(5),
                     new PairKernel.Cdnv(1, v), new PairKernel.Cosine(), new PairKernel.MaxAngle(130)}) {
-                cuda.pairwiseStats(p, 130, 7, pk, 64);
-                cuda.pairwiseGrid(p, 130, 7, pk, 64);
+                for (Object[] f : CudaAgreementTest.PAIR_FORMS) {
+                    cuda.pairwiseStats(p, 130, 7, pk, (Integer) f[1], (DType) f[0]);
+                    cuda.pairwiseGrid(p, 130, 7, pk, (Integer) f[1], (DType) f[0]);
+                    CudaPairwise.grid(cuda, p, 130, 7, pk, CudaPairwise.form((DType) f[0], (Integer) f[1]),
+                            CudaPairwise.BAND_QUANTUM);
+                }
             }
-            System.out.println("pairwise stats + grid f64 (6 kernels) ok");
+            System.out.println("pairwise stats + grid (whole and in bands) f64, f32 GEMM tiles 64 and 128 (6 kernels) ok");
             rawKernels(cuda, b, k, d, n);
             System.out.println("eigh via " + cuda.eighImplementation());
             cuda.eigh(new double[] {2, 1, 1, 3}, 2);
@@ -78,8 +82,8 @@ public final class KernelDriver {
     }
 
     /**
-     * Entry points the backend does not call itself (sorted class sums, the f32 pairwise kernels)
-     * or only for device-resident batches (large-K class sums).
+     * Entry points the backend does not call itself (sorted class sums) or only for
+     * device-resident batches (large-K class sums).
      */
     static void rawKernels(CudaBackend cuda, Batch b, int k, int d, int n) {
         CudaContext ctx = cuda.context();
@@ -98,25 +102,17 @@ public final class KernelDriver {
         for (int i = 0; i < n; i++) {
             order[(int) next[y[i]]++] = i;
         }
-        float[] pf = new float[130 * 7];
-        for (int i = 0; i < pf.length; i++) {
-            pf[i] = (float) Math.sin(i * 0.37);
-        }
         try (DeviceMemory dx = DeviceMemory.allocate(ctx, 4L * x.length);
              DeviceMemory dord = DeviceMemory.allocate(ctx, 4L * n);
              DeviceMemory dy = DeviceMemory.allocate(ctx, 4L * n);
              DeviceMemory dseg = DeviceMemory.allocate(ctx, 8L * (k + 1));
              DeviceMemory sums = DeviceMemory.zeroed(ctx, 8L * k * d, st.compute.get());
-             DeviceMemory counts = DeviceMemory.zeroed(ctx, 8L * k, st.compute.get());
-             DeviceMemory dp = DeviceMemory.allocate(ctx, 4L * pf.length);
-             DeviceMemory partials = DeviceMemory.allocate(ctx, 8L * 4 * 64 * 64);
-             DeviceMemory grid = DeviceMemory.allocate(ctx, 8L * 130 * 130)) {
+             DeviceMemory counts = DeviceMemory.zeroed(ctx, 8L * k, st.compute.get())) {
             ctx.makeCurrent();
             Cuda.check(cuMemcpyHtoD(dx.ptr(), Pointer.to(x), 4L * x.length), "cuMemcpyHtoD");
             Cuda.check(cuMemcpyHtoD(dord.ptr(), Pointer.to(order), 4L * n), "cuMemcpyHtoD");
             Cuda.check(cuMemcpyHtoD(dy.ptr(), Pointer.to(y), 4L * n), "cuMemcpyHtoD");
             Cuda.check(cuMemcpyHtoD(dseg.ptr(), Pointer.to(seg), 8L * (k + 1)), "cuMemcpyHtoD");
-            Cuda.check(cuMemcpyHtoD(dp.ptr(), Pointer.to(pf), 4L * pf.length), "cuMemcpyHtoD");
             st.onCompute(() -> {
                 for (Kernel kern : new Kernel[] {Kernel.CLASS_SUMS_SORTED_F32, Kernel.CLASS_SUMS_SORTED_F64}) {
                     ctx.launch(kern, k, (d + 255) / 256, 256, 0, st.compute.get(), dx, dord, dseg, d, k, sums, counts);
@@ -126,14 +122,9 @@ public final class KernelDriver {
                     ctx.launch(kern, CudaClassSums.largeGrid(n, ctx.sms), 1, 256, 0, st.compute.get(), dx, dy, (long) n, d, k,
                             sums, counts);
                 }
-                int[] g = CudaPairwise.statsGrid(130, ctx.sms);
-                ctx.launch(Kernel.PAIRWISE_STATS_F32, g[0], Math.min(g[1], 64 * 64 / g[0]), 256, 0, st.compute.get(),
-                        dp, 130, 7, 0, 0.0, null, partials);
-                int t = (130 + 63) / 64;
-                ctx.launch(Kernel.PAIRWISE_GRID_F32, t, t, 256, 0, st.compute.get(), dp, 130, 7, 4, 0.0, null, grid);
                 st.compute.sync();
             });
         }
-        System.out.println("class_sums_sorted + class_sums_large f32+f64, pairwise stats+grid f32 ok");
+        System.out.println("class_sums_sorted + class_sums_large f32+f64 ok");
     }
 }

@@ -19,7 +19,8 @@ import org.ncj.kernels.PairKernel;
 /**
  * Short throughput check on device-resident data: class sums vs a device-to-device copy of the
  * same bytes, covariance (centre + syrk) vs the FP32 peak and cuBLAS ssyrk, pairwise statistics
- * at K = 8192. Prints one line per measurement.
+ * at K = 8192, D = 1024 (float32 GEMM tiles 64 and 128, float64) vs the FP32 peak. Prints one line
+ * per measurement.
  */
 public final class Throughput {
     private Throughput() {
@@ -169,14 +170,45 @@ public final class Throughput {
                 }
             }
             hostBatchClassSums(cuda);
-            int kp = 8192;
-            int dp = 512;
-            double[] p = CudaAgreementTest.points(kp, dp, 1);
-            double pairs = (double) kp * (kp - 1) / 2;
-            for (PairKernel pk : new PairKernel[] {new PairKernel.Dist(), PairKernel.Riesz.forDimension(dp)}) {
-                double tp = time(3, () -> cuda.pairwiseStats(p, kp, dp, pk, 64));
-                System.out.printf("pairwise stats %s K=%d d=%d f64: %.3f s, %.2f Gpairs/s, %.2f TFLOP/s (2d per pair)%n",
-                        pk.name(), kp, dp, tp, pairs / tp / 1e9, pairs * 2 * dp / tp / 1e12);
+            pairwiseStats(cuda);
+        }
+    }
+
+    /**
+     * Pairwise statistics (dist kernel) at K = 8192, D = 1024 in the three forms (float32 GEMM
+     * tiles 64 and 128, float64 direct): the kernel alone on uploaded operands, and the whole
+     * {@code pairwiseStats} call (float32 rounding, norms and uploads included), as TFLOP/s
+     * counted K(K-1)/2 pairs x 2D flops, vs the FP32 peak of this device measured from its clock.
+     */
+    static void pairwiseStats(CudaBackend cuda) {
+        CudaContext ctx = cuda.context();
+        Stager st = cuda.stager();
+        CUdevice dev = new CUdevice();
+        jcuda.driver.JCudaDriver.cuDeviceGet(dev, 0);
+        int[] clock = new int[1];
+        cuDeviceGetAttribute(clock, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE, dev);
+        double peak = ctx.sms * 128.0 * 2 * clock[0] * 1e3; // FP32 lanes per SM on Volta..Hopper
+        int kp = 8192;
+        int dp = 1024;
+        double[] p = CudaAgreementTest.points(kp, dp, 1);
+        double flops = (double) kp * (kp - 1) / 2 * 2 * dp;
+        PairKernel dist = new PairKernel.Dist();
+        for (Object[] f : CudaAgreementTest.PAIR_FORMS) {
+            DType precision = (DType) f[0];
+            int tile = (Integer) f[1];
+            CudaPairwise.Form form = CudaPairwise.form(precision, tile);
+            int[] g = CudaPairwise.statsGrid(kp, form.tile, ctx.sms);
+            try (CudaPairwise.Operands ops = new CudaPairwise.Operands(ctx, p, kp, dp, dist, form);
+                 DeviceMemory partials = DeviceMemory.allocate(ctx, 8L * 4 * g[0] * g[1])) {
+                double tk = time(5, () -> st.onCompute(() -> {
+                    ops.launchStats(st, partials);
+                    st.compute.sync();
+                }));
+                double tc = time(3, () -> cuda.pairwiseStats(p, kp, dp, dist, tile, precision));
+                System.out.printf("pairwise stats dist K=%d d=%d %s (%s): kernel %.2f ms = %.2f TFLOP/s = %.0f%% of FP32 peak %.1f TFLOP/s; "
+                                + "whole call %.2f ms = %.2f TFLOP/s = %.0f%% of FP32 peak%n",
+                        kp, dp, precision, form, tk * 1e3, flops / tk / 1e12, 100 * flops / tk / peak, peak / 1e12, tc * 1e3,
+                        flops / tc / 1e12, 100 * flops / tc / peak);
             }
         }
     }
