@@ -31,6 +31,9 @@ public final class ClassStatistics implements AutoCloseable {
     private final double[] means;
     private final double[] scatter;
     private final double[] varSums;
+    /** The backend operations that reduce one batch, created on the first batch and reset for each. */
+    private ClassSums batchSums;
+    private CentredStats batchStats;
     private boolean closed;
 
     public ClassStatistics(int k, int d, Backend backend, DType dtype) {
@@ -90,13 +93,14 @@ public final class ClassStatistics implements AutoCloseable {
         if (batch.n() == 0) {
             return;
         }
-        long[] nb;
-        double[] mb;
-        try (ClassSums sums = backend.classSums(k, d, dtype)) {
-            sums.add(batch);
-            nb = sums.counts();
-            mb = sums.sums();
+        if (batchSums == null) {
+            batchSums = backend.classSums(k, d, dtype);
+        } else {
+            batchSums.reset();
         }
+        batchSums.add(batch);
+        long[] nb = batchSums.counts();
+        double[] mb = batchSums.sums();
         for (int c = 0; c < k; c++) {
             if (nb[c] > 0) {
                 for (int j = 0; j < d; j++) {
@@ -104,13 +108,14 @@ public final class ClassStatistics implements AutoCloseable {
                 }
             }
         }
-        double[] sb;
-        double[] tb;
-        try (CentredStats cs = backend.centredStats(mb, k, d, dtype, true, true)) {
-            cs.add(batch);
-            sb = cs.scatter();
-            tb = cs.varNormSums();
+        if (batchStats == null) {
+            batchStats = backend.centredStats(mb, k, d, dtype, true, true);
+        } else {
+            batchStats.reset(mb);
         }
+        batchStats.add(batch);
+        double[] sb = batchStats.scatter();
+        double[] tb = batchStats.varNormSums();
         mergeParts(nb, mb, sb, tb);
     }
 
@@ -247,5 +252,14 @@ public final class ClassStatistics implements AutoCloseable {
             throw new IllegalStateException("ClassStatistics closed twice");
         }
         closed = true;
+        try {
+            if (batchSums != null) {
+                batchSums.close();
+            }
+        } finally {
+            if (batchStats != null) {
+                batchStats.close();
+            }
+        }
     }
 }

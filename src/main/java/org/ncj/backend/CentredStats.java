@@ -5,6 +5,12 @@ public interface CentredStats extends AutoCloseable {
     /** Adds a validated batch (every label has a mean). */
     void add(Batch batch);
 
+    /**
+     * Starts again about new class means (K×D, the shape given at creation): every statistic back
+     * to zero, buffers kept for reuse.
+     */
+    void reset(double[] means);
+
     /** Row-major D×D scatter {@code Σ (x − μ_y)(x − μ_y)ᵀ} (a copy), or null when not requested. */
     double[] scatter();
 

@@ -5,6 +5,9 @@ public interface ClassSums extends AutoCloseable {
     /** Adds a validated batch. */
     void add(Batch batch);
 
+    /** Forgets every row added: sums and counts back to zero, buffers kept for reuse. */
+    void reset();
+
     /** Adds another partial result of the same shape. */
     void addTotals(double[] sums, long[] counts);
 

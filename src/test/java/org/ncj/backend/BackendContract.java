@@ -115,6 +115,50 @@ public abstract class BackendContract {
 
     @ParameterizedTest
     @EnumSource(DType.class)
+    void resetOperationsEqualFreshOnes(DType dtype) {
+        Random r = new Random(11);
+        for (int[] s : new int[][] {{3, 5}, {300, 7}, {4, 130}}) {
+            int k = s[0];
+            int d = s[1];
+            float[] xa = randomRows(r, 200, d, 2);
+            int[] ya = randomLabels(r, 200, k);
+            float[] xb = randomRows(r, 150, d, 2);
+            int[] yb = randomLabels(r, 150, k);
+            double[] ma = randomRows64(r, k * d);
+            double[] mb = randomRows64(r, k * d);
+            String what = dtype + " K=" + k + " D=" + d;
+            try (ClassSums reused = backend.classSums(k, d, dtype); ClassSums fresh = backend.classSums(k, d, dtype)) {
+                reused.add(Batch.of(xa, 200, d, ya));
+                reused.reset();
+                reused.add(Batch.of(xb, 150, d, yb));
+                fresh.add(Batch.of(xb, 150, d, yb));
+                assertArrayEquals(fresh.counts(), reused.counts(), "class counts after reset, " + what);
+                assertClose(fresh.sums(), reused.sums(), tol(dtype), "class sums after reset, " + what);
+            }
+            try (CentredStats reused = backend.centredStats(ma, k, d, dtype, true, true);
+                 CentredStats fresh = backend.centredStats(mb, k, d, dtype, true, true)) {
+                reused.add(Batch.of(xa, 200, d, ya));
+                reused.reset(mb);
+                reused.add(Batch.of(xb, 150, d, yb));
+                fresh.add(Batch.of(xb, 150, d, yb));
+                assertArrayEquals(fresh.counts(), reused.counts(), "centred counts after reset, " + what);
+                assertClose(fresh.scatter(), reused.scatter(), tol(dtype), "scatter after reset, " + what);
+                assertClose(fresh.varNormSums(), reused.varNormSums(), tol(dtype), "variance norms after reset, " + what);
+                assertThrows(IllegalArgumentException.class, () -> reused.reset(new double[k * d + 1]));
+            }
+        }
+    }
+
+    private static double[] randomRows64(Random r, int n) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = r.nextGaussian();
+        }
+        return a;
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
     void centredStatsMatchNaiveLoops(DType dtype) {
         Random r = new Random(2);
         int[][] shapes = {{1, 1}, {2, 3}, {3, 5}, {7, 67}, {4, 130}};

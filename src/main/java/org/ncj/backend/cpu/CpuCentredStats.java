@@ -27,14 +27,34 @@ final class CpuCentredStats implements CentredStats {
         this.k = k;
         this.d = d;
         this.dtype = dtype;
-        this.means = means.clone();
+        this.means = new double[means.length];
         this.meansF = new float[means.length];
-        for (int i = 0; i < means.length; i++) {
-            meansF[i] = (float) means[i];
-        }
+        setMeans(means);
         this.scatter = wantScatter ? new double[Math.multiplyExact(d, d)] : null;
         this.varSums = wantVarNorms ? new double[k] : null;
         this.counts = new long[k];
+    }
+
+    private void setMeans(double[] m) {
+        if (m.length != means.length) {
+            throw new IllegalArgumentException("means of length " + m.length + ", expected K·D = " + means.length);
+        }
+        System.arraycopy(m, 0, means, 0, m.length);
+        for (int i = 0; i < m.length; i++) {
+            meansF[i] = (float) m[i];
+        }
+    }
+
+    @Override
+    public void reset(double[] m) {
+        setMeans(m);
+        if (scatter != null) {
+            java.util.Arrays.fill(scatter, 0.0);
+        }
+        if (varSums != null) {
+            java.util.Arrays.fill(varSums, 0.0);
+        }
+        java.util.Arrays.fill(counts, 0L);
     }
 
     @Override

@@ -94,6 +94,12 @@ final class CpuClassSums implements ClassSums {
     }
 
     @Override
+    public void reset() {
+        java.util.Arrays.fill(sums, 0.0);
+        java.util.Arrays.fill(counts, 0L);
+    }
+
+    @Override
     public void addTotals(double[] otherSums, long[] otherCounts) {
         for (int i = 0; i < sums.length; i++) {
             sums[i] += otherSums[i];

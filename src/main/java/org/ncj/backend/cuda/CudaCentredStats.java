@@ -67,6 +67,25 @@ public final class CudaCentredStats extends Resource implements CentredStats {
         this.counts = n;
     }
 
+    @Override
+    public void reset(double[] newMeans) {
+        ensureOpen();
+        if (newMeans.length != (long) k * d) {
+            throw new IllegalArgumentException("means of length " + newMeans.length + ", expected K·D = " + (long) k * d);
+        }
+        Stager st = backend.stager();
+        st.onCompute(() -> {
+            // Kernels of earlier batches may still read the old means: wait, then replace them.
+            st.sync();
+            Cuda.check(cuMemcpyHtoD(means.ptr(), Pointer.to(newMeans), 8L * k * d), "cuMemcpyHtoD means");
+            if (scatter != null) {
+                scatter.clear(st.compute.get());
+            }
+            varSums.clear(st.compute.get());
+            counts.clear(st.compute.get());
+        });
+    }
+
     /** Bytes of one centred element in the scratch: only the scatter needs the centred rows. */
     private int xcBytes() {
         return !wantScatter ? 0 : dtype == DType.FLOAT32 ? 4 : 8;

@@ -171,6 +171,17 @@ public final class CudaClassSums extends Resource implements ClassSums {
     }
 
     @Override
+    public void reset() {
+        ensureOpen();
+        Stager st = backend.stager();
+        // On the compute stream: after the kernels still adding to the totals, before the next ones.
+        st.onCompute(() -> {
+            sums.clear(st.compute.get());
+            counts.clear(st.compute.get());
+        });
+    }
+
+    @Override
     public void addTotals(double[] otherSums, long[] otherCounts) {
         ensureOpen();
         double[] s = sums();

@@ -56,6 +56,11 @@ final class DeviceMemory extends Resource {
         return m;
     }
 
+    /** Zeroes the whole buffer, in order on {@code stream}. */
+    void clear(CUstream stream) {
+        Cuda.check(cuMemsetD8Async(ptr(), (byte) 0, bytes, stream), "cuMemsetD8Async");
+    }
+
     DevicePtr ptr() {
         ensureOpen();
         return ptr;
