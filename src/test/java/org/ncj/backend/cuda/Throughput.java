@@ -171,7 +171,62 @@ public final class Throughput {
             }
             hostBatchClassSums(cuda);
             pairwiseStats(cuda);
+            perClassCovariance(cuda);
         }
+    }
+
+    /**
+     * Per-class covariance (K×D×D, {@code PerClassCovariance}: one centred statistics operation per
+     * class, host batches) at K = 64, D = 256, n = 2^18 rows in batches of 16,384, as TFLOP/s
+     * counted n·D² (the full outer products), vs the FP32 peak and vs the pooled covariance of
+     * the same batches in the same run.
+     */
+    static void perClassCovariance(CudaBackend cuda) {
+        CudaContext ctx = cuda.context();
+        CUdevice dev = new CUdevice();
+        jcuda.driver.JCudaDriver.cuDeviceGet(dev, 0);
+        int[] clock = new int[1];
+        cuDeviceGetAttribute(clock, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE, dev);
+        double peak = ctx.sms * 128.0 * 2 * clock[0] * 1e3;
+        int k = 64;
+        int d = 256;
+        int n = 1 << 18;
+        int batch = 16384;
+        SplittableRandom r = new SplittableRandom(9);
+        java.util.List<Batch> data = new java.util.ArrayList<>();
+        for (int r0 = 0; r0 < n; r0 += batch) {
+            float[] x = new float[batch * d];
+            int[] y = new int[batch];
+            for (int i = 0; i < batch; i++) {
+                y[i] = r.nextInt(k);
+                for (int j = 0; j < d; j++) {
+                    x[i * d + j] = (float) (y[i] % 7 + r.nextGaussian());
+                }
+            }
+            data.add(Batch.of(x, batch, d, y));
+        }
+        org.ncj.accumulate.Means means;
+        try (org.ncj.accumulate.MeanAccumulator m = new org.ncj.accumulate.MeanAccumulator(k, d, cuda, DType.FLOAT32)) {
+            for (Batch b : data) {
+                m.accumulate(b);
+            }
+            means = m.compute();
+        }
+        double flops = (double) n * d * d;
+        double[] sink = new double[1];
+        double tp = time(2, () -> org.ncj.accumulate.PerClassCovariance.compute(cuda, means, data, Long.MAX_VALUE,
+                (c, count, sigma) -> sink[0] += sigma[0]));
+        double tw = time(2, () -> {
+            try (org.ncj.accumulate.CovarAccumulator cov = new org.ncj.accumulate.CovarAccumulator(cuda, means)) {
+                for (Batch b : data) {
+                    cov.accumulate(b);
+                }
+                sink[0] += cov.compute().sigmaW()[0];
+            }
+        });
+        System.out.printf("per-class covariance K=%d d=%d n=%d FLOAT32 (host batches of %d): %.2f TFLOP/s = %.0f%% of FP32 peak %.1f TFLOP/s; "
+                        + "pooled covariance of the same batches %.2f TFLOP/s (per-class time / pooled time = %.2f)%n",
+                k, d, n, batch, flops / tp / 1e12, 100 * flops / tp / peak, peak / 1e12, flops / tw / 1e12, tp / tw);
     }
 
     /**
