@@ -76,6 +76,7 @@ template <> struct NcDecT<float> {
   static constexpr int HB = KC * 2 * CT / V / 256;  // bt vectors per thread and chunk
   static constexpr double U = 0x1p-24, TINY = 0x1p-149, LIM = 3.4028234663852886e38 / 8;
   NC_MEMBER static void put(float* dst, const vec& v) { dst[0] = v.x; dst[1] = v.y; dst[2] = v.z; dst[3] = v.w; }
+  NC_MEMBER static vec make(const float* s) { vec v; v.x = s[0]; v.y = s[1]; v.z = s[2]; v.w = s[3]; return v; }
   NC_MEMBER static float fma_(float a, float b, float c) { return fmaf(a, b, c); }
 };
 template <> struct NcDecT<double> {
@@ -84,6 +85,7 @@ template <> struct NcDecT<double> {
   static constexpr int HB = KC * 2 * CT / V / 256;
   static constexpr double U = 0x1p-53, TINY = 0x1p-1074, LIM = 1.7976931348623157e308 / 8;
   NC_MEMBER static void put(double* dst, const vec& v) { dst[0] = v.x; dst[1] = v.y; }
+  NC_MEMBER static vec make(const double* s) { vec v; v.x = s[0]; v.y = s[1]; return v; }
   NC_MEMBER static double fma_(double a, double b, double c) { return fma(a, b, c); }
 };
 
@@ -259,7 +261,8 @@ NC_DEV void nc_dec_load_chunk(const float* xp, const W* bp, int k0, int d, long 
   }
 }
 
-// The registers of a chunk into shared memory: x transposed (k-major), bt as it lies.
+// The registers of a chunk into shared memory: x transposed (k-major, a warp's 32 consecutive
+// rows per store: no bank conflict), bt as it lies.
 template <class W>
 NC_DEV void nc_dec_store_chunk(W (*As)[NC_DEC_ROWS], W (*Bs)[2 * NcDecT<W>::CT], const int (&xk)[2], int xrow,
                                const int (&bk)[NcDecT<W>::HB], const int (&bc)[NcDecT<W>::HB],
@@ -270,9 +273,8 @@ NC_DEV void nc_dec_store_chunk(W (*As)[NC_DEC_ROWS], W (*Bs)[2 * NcDecT<W>::CT],
 #pragma unroll
     for (int u = 0; u < V; ++u) As[xk[h] + u][xrow] = la[h][u];
 #pragma unroll
-  for (int h = 0; h < NcDecT<W>::HB; ++h)
-#pragma unroll
-    for (int u = 0; u < V; ++u) Bs[bk[h]][bc[h] + u] = lb[h][u];
+  for (int h = 0; h < NcDecT<W>::HB; ++h)  // vector stores: a warp's scalars would conflict 4-way
+    *reinterpret_cast<typename NcDecT<W>::vec*>(&Bs[bk[h]][bc[h]]) = NcDecT<W>::make(lb[h]);
 }
 
 template <class W>
@@ -313,14 +315,14 @@ NC_DEV void decisions_tiled(const float* __restrict__ x, const int* __restrict__
   const int T = (c + CT - 1) / CT;
   const long long ld = (long long)NB * T;
   const bool vecx = V == 4 && d % 4 == 0 && (reinterpret_cast<unsigned long long>(x) % 16) == 0;
-  // loaders: x vector h of this thread is row t % 128, columns (t / 128 + 2h) V ..; bt vector h
+  // loaders: x vector h of this thread is row t % 128, columns (2 (t / 128) + h) V ..; bt vector h
   // is chunk row (t + 256h) / (NB / V), columns ((t + 256h) % (NB / V)) V ..
   const int xrow = t % R;
   const bool xok = xrow < rows;
   const float* xp = x + (r0 + xrow) * d;
   int bk[HB], bc[HB], xk[2];
 #pragma unroll
-  for (int h = 0; h < 2; ++h) xk[h] = (t / R + 2 * h) * V;
+  for (int h = 0; h < 2; ++h) xk[h] = (t / R) * 2 * V + h * V;  // a thread's two vectors: one 32-byte sector
 #pragma unroll
   for (int h = 0; h < HB; ++h) {
     bk[h] = (t + 256 * h) / (NB / V);
