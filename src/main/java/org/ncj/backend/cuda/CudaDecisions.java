@@ -142,9 +142,7 @@ public final class CudaDecisions extends Resource implements Decisions {
     }
 
     private DeviceMemory uploadDouble(double[] a) {
-        DeviceMemory mem = DeviceMemory.allocate(ctx, 8L * Math.max(1, a.length));
-        Cuda.check(cuMemcpyHtoD(mem.ptr(), Pointer.to(a), 8L * a.length), "cuMemcpyHtoD decisions operand");
-        return mem;
+        return copied(DeviceMemory.allocate(ctx, 8L * Math.max(1, a.length)), Pointer.to(a), 8L * a.length);
     }
 
     private DeviceMemory uploadFloat(double[] a) {
@@ -152,9 +150,20 @@ public final class CudaDecisions extends Resource implements Decisions {
         for (int i = 0; i < a.length; i++) {
             f[i] = (float) a[i];
         }
-        DeviceMemory mem = DeviceMemory.allocate(ctx, 4L * Math.max(1, f.length));
-        Cuda.check(cuMemcpyHtoD(mem.ptr(), Pointer.to(f), 4L * f.length), "cuMemcpyHtoD decisions operand");
-        return mem;
+        return copied(DeviceMemory.allocate(ctx, 4L * Math.max(1, f.length)), Pointer.to(f), 4L * f.length);
+    }
+
+    /** Copies {@code bytes} (none without candidates) into {@code mem}; frees it when the copy fails. */
+    private static DeviceMemory copied(DeviceMemory mem, Pointer src, long bytes) {
+        try {
+            if (bytes > 0) {
+                Cuda.check(cuMemcpyHtoD(mem.ptr(), src, bytes), "cuMemcpyHtoD decisions operand");
+            }
+            return mem;
+        } catch (RuntimeException e) {
+            mem.close();
+            throw e;
+        }
     }
 
     @Override
