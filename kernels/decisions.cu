@@ -49,22 +49,23 @@
 //
 // Launch: block 256 (tx = t % 16, ty = t / 16), grid = ceil(n / 128) (at least 1): a block
 //   takes 128 rows and walks every candidate tile (2 CT columns: CT means + CT weights).
-//   Per tile, chunks of KC columns of the rows (transposed to k-major on the way) and of bt
-//   are staged in shared memory, double-buffered through registers (the next chunk is
-//   loaded during the multiply; one barrier per chunk), KC = 16 (f32) / 8 (f64).  Each
-//   thread accumulates an 8 x 2V register tile (V = 4 float, 2 double): rows
-//   (a/V) 16V + ty V + a%V, columns tx V + q (means, q < V) and CT + tx V + q (weights of the
-//   same V candidates).  Epilogue per tile: each thread forms its 8 rows x V candidates'
-//   scores and bounds, the 16 lanes sharing those rows (a half-warp) reduce-scatter them
-//   (xor 8, 4, 2: lane tx ends with row tx >> 1), merge the parities (xor 1), and the even
-//   lane folds the tile into the row's running state in shared memory.  After the last tile
-//   thread r < 128 flags row r; warp w rechecks the flagged rows w, w + 8, .. (warp-uniform);
-//   warps 0-3 add counts and hits: one atomic pair per warp when its 32 rows share a label,
-//   else one pair per row.
+//   Chunks of KC columns of the rows (transposed to k-major on the way) and of bt are staged
+//   in shared memory, double-buffered through registers: the next chunk, the next tile's
+//   first one included, is loaded during the multiply; one barrier per chunk; KC = 16 (f32)
+//   / 8 (f64).  Each thread accumulates an 8 x 2V register tile (V = 4 float, 2 double):
+//   rows (a/V) 16V + ty V + a%V, columns tx V + q (means, q < V) and CT + tx V + q (weights
+//   of the same V candidates).  Epilogue per tile: each thread forms its 8 rows x V
+//   candidates' scores and bounds, the 16 lanes sharing those rows (a half-warp)
+//   reduce-scatter them (xor 8, 4, 2: lane tx ends with row tx >> 1), merge the parities
+//   (xor 1), and the even lane folds the tile into the row's running state in shared
+//   memory.  After the last tile thread r < 128 flags row r; warp w rechecks the flagged
+//   rows w, w + 8, .. (warp-uniform); warps 0-3 add counts and hits: one atomic pair per
+//   warp when its 32 rows share a label, else one pair per row.
 // Shared memory (static): x chunks 2 x KC x 128 W (16 KiB), bt chunks 2 x KC x 2CT W (16 / 8
-//   KiB), the rows' norms 2 x 128 W, the tile's aux 6 x CT W, the running states 3 x 2 x 128 W
-//   + 2 x 128 int, flags 128 int: 39,936 B (f32), 35,840 B (f64).  __launch_bounds__(256, 1);
-//   ptxas sm_90: 167 (f32) / 198 (f64) registers, no spills (ptxas-baseline.tsv).
+//   KiB), the rows' norms 2 x 128 W, three tiles' aux 3 x 6 x CT W, the running states
+//   3 x 2 x 128 W + 2 x 128 int, flags 128 int: 43,008 B (f32), 38,912 B (f64).
+//   __launch_bounds__(256, 1); ptxas sm_90: 167 (f32) / 216 (f64) registers, no spills
+//   (ptxas-baseline.tsv).
 #include "nc_common.cuh"
 
 #define NC_DEC_ROWS 128  // rows per block
@@ -287,7 +288,7 @@ NC_DEV void decisions_tiled(const float* __restrict__ x, const int* __restrict__
   __align__(16) __shared__ W As[2][KC][R];   // x chunk, k-major
   __align__(16) __shared__ W Bs[2][KC][NB];  // bt chunk
   __shared__ W sx[2][R];                     // ||x_r||^2, ||x_r||
-  __shared__ W sa[6][CT];                    // the tile's aux
+  __shared__ W sa[3][6][CT];                 // the tiles' aux, tile t in sa[t % 3]
   __shared__ W srs[2][R], sre[2][R], srl[2][R];  // running state of ncc [0] / lin [1] per row: s, e, lo
   __shared__ int sri[2][R];                  // ... its index: the decisions once rechecked
   __shared__ int sflag[R];                   // 1: ncc near tie, 2: lin near tie
@@ -333,23 +334,33 @@ NC_DEV void decisions_tiled(const float* __restrict__ x, const int* __restrict__
     const NcDecArg<W> e = nc_dec_empty<W>();
     for (int k = 0; k < 2; ++k) { srs[k][t] = e.s; sre[k][t] = e.e; srl[k][t] = e.lo; sri[k][t] = e.i; }
   }
-  for (int tile = 0; tile < T; ++tile) {
-    for (int i = t; i < 6 * CT; i += 256) (&sa[0][0])[i] = W(__ldg(aux + (long long)tile * (6 * CT) + i));
-    const W* bp = bt + (long long)tile * NB;
-    W la[2][V], lb[HB][V];
-    nc_dec_load_chunk<W>(xp, bp, 0, d, ld, xok, vecx, xk, bk, bc, la, lb);
+  // One pipeline over every (tile, chunk): the chunk after the last of a tile is the next
+  // tile's first, so it is loaded during the last multiply; a tile's aux is staged with the
+  // last chunk of the tile before (3 buffers: with one chunk per tile, that store can
+  // overlap a slow thread's epilogue of the tile before that).  No barrier after an
+  // epilogue: it reads only sx and its tile's aux, and each row's running state has one
+  // owner thread.
+  const int chunks = d > KC ? (d + KC - 1) / KC : 1;
+  W la[2][V], lb[HB][V];
+  int cur = 0;
+  if (T > 0) {
+    for (int i = t; i < 6 * CT; i += 256) (&sa[0][0][0])[i] = W(__ldg(aux + i));
+    nc_dec_load_chunk<W>(xp, bt, 0, d, ld, xok, vecx, xk, bk, bc, la, lb);
     nc_dec_store_chunk<W>(As[0], Bs[0], xk, xrow, bk, bc, la, lb);
-    __syncthreads();
-
+  }
+  __syncthreads();
+  for (int tile = 0; tile < T; ++tile) {
     W acc[8][2 * V];  // columns q < V: means, q >= V: weights of the same candidates
 #pragma unroll
     for (int a = 0; a < 8; ++a)
 #pragma unroll
       for (int q = 0; q < 2 * V; ++q) acc[a][q] = W(0);
-    int cur = 0;
-    for (int k0 = 0; k0 < d; k0 += KC) {
-      const bool more = k0 + KC < d;
-      if (more) nc_dec_load_chunk<W>(xp, bp, k0 + KC, d, ld, xok, vecx, xk, bk, bc, la, lb);
+    for (int ch = 0; ch < chunks; ++ch) {
+      const bool last = ch + 1 == chunks;
+      const bool more = !last || tile + 1 < T;
+      if (more)
+        nc_dec_load_chunk<W>(xp, bt + (long long)(last ? tile + 1 : tile) * NB, last ? 0 : (ch + 1) * KC, d, ld, xok,
+                             vecx, xk, bk, bc, la, lb);
 #pragma unroll
       for (int kk = 0; kk < KC; ++kk) {
         W av[8], bv[2 * V];
@@ -365,13 +376,17 @@ NC_DEV void decisions_tiled(const float* __restrict__ x, const int* __restrict__
           for (int q = 0; q < 2 * V; ++q) acc[a][q] += av[a] * bv[q];
       }
       if (more) nc_dec_store_chunk<W>(As[cur ^ 1], Bs[cur ^ 1], xk, xrow, bk, bc, la, lb);
+      if (last && tile + 1 < T)  // a slow thread may still be in the epilogue of tile - 1: 3 buffers
+        for (int i = t; i < 6 * CT; i += 256)
+          (&sa[(tile + 1) % 3][0][0])[i] = W(__ldg(aux + (long long)(tile + 1) * (6 * CT) + i));
       __syncthreads();
       cur ^= 1;
     }
 
     // Epilogue: this thread's 8 rows x 4 candidates (candidate-major, so that only one
     // candidate's aux is live), then the half-warp's reduce-scatter.
-    const W mg = sa[5][0], mw = sa[5][1], mb = sa[5][2];
+    const W(*ta)[CT] = sa[tile % 3];
+    const W mg = ta[5][0], mw = ta[5][1], mb = ta[5][2];
     bool trust[8];
 #pragma unroll
     for (int a = 0; a < 8; ++a) {
@@ -384,7 +399,7 @@ NC_DEV void decisions_tiled(const float* __restrict__ x, const int* __restrict__
 #pragma unroll
     for (int q = 0; q < V; ++q) {
       const int lc = tx * V + q;
-      const W nq = sa[0][lc], gq = sa[1][lc];
+      const W nq = ta[0][lc], gq = ta[1][lc];
 #pragma unroll
       for (int a = 0; a < 8; ++a) {
         const W xx = sx[0][(a / V) * 16 * V + ty * V + a % V];
@@ -403,7 +418,7 @@ NC_DEV void decisions_tiled(const float* __restrict__ x, const int* __restrict__
 #pragma unroll
     for (int q = 0; q < V; ++q) {
       const int lc = tx * V + q;
-      const W wn = sa[2][lc], ab = sa[3][lc], bb = sa[4][lc];
+      const W wn = ta[2][lc], ab = ta[3][lc], bb = ta[4][lc];
 #pragma unroll
       for (int a = 0; a < 8; ++a) {
         const W xn = sx[1][(a / V) * 16 * V + ty * V + a % V];
@@ -417,8 +432,8 @@ NC_DEV void decisions_tiled(const float* __restrict__ x, const int* __restrict__
     nc_dec_halve<W, 4>(st, 4, (tx & 4) != 0);
     nc_dec_halve<W, 2>(st, 2, (tx & 2) != 0);
     nc_dec_fold(st, 1, srs, sre, srl, sri, tx, ty);
-    __syncthreads();  // sa and buffer 0 are rewritten by the next tile
   }
+  __syncthreads();  // the last tile's folds
   if (t < rows)
     sflag[t] = (srl[0][t] > srs[0][t] + sre[0][t] ? 0 : 1) | (srl[1][t] > srs[1][t] + sre[1][t] ? 0 : 2);
   __syncthreads();
