@@ -325,6 +325,10 @@ inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v)
 template <class T> T __ldg(const T* p) { return *p; }
 
 inline int __popc(unsigned v) { return __builtin_popcount(v); }
+// Round-to-nearest double add / multiply that nvcc never fuses into an fma.  Host side: the
+// drivers build for plain x86-64 (no fma instruction), so g++ cannot contract them either.
+inline double __dadd_rn(double a, double b) { return a + b; }
+inline double __dmul_rn(double a, double b) { return a * b; }
 inline int __ffs(unsigned v) { return __builtin_ffs(int(v)); }
 inline int __float_as_int(float v) { return nc_emu::from_bits<int>(nc_emu::to_bits(v)); }
 inline float __int_as_float(int v) { return nc_emu::from_bits<float>(nc_emu::to_bits(v)); }

@@ -10,10 +10,20 @@ import org.ncj.backend.Batch;
 import org.ncj.backend.Decisions;
 
 /**
- * Nearest-class-centre vs linear-classifier agreement ({@code nc_decisions_*}); the candidates'
- * means, weights and biases are compacted to C rows and uploaded once in the working type.
+ * Nearest-class-centre vs linear-classifier agreement ({@code nc_decisions_*}, a tiled GEMM of
+ * the rows against the candidates' means and weights with an exact float64 recheck of near ties,
+ * so that the decisions equal {@code CpuDecisions}'). The operands are packed once on the host
+ * ({@link #pack}: kernels/ABI.md) and uploaded: {@code bt} in the working type, its float64 twin
+ * for the recheck (the same buffer for FLOAT64), and the per-candidate norms ({@code aux}).
  */
 public final class CudaDecisions extends Resource implements Decisions {
+    /** Rows per block of {@code nc_decisions_*}. */
+    static final int ROWS = 128;
+    /** Threads per block. */
+    static final int BLOCK = 256;
+    /** Rows per launch at most (the grid stays far below 2^31 blocks). */
+    static final long MAX_ROWS = 1L << 30;
+
     private final CudaBackend backend;
     private final CudaContext ctx;
     private final int k;
@@ -21,12 +31,81 @@ public final class CudaDecisions extends Resource implements Decisions {
     private final int c;
     private final DType dtype;
     private final DeviceMemory[] owned;
-    private final DeviceMemory means;
-    private final DeviceMemory weights;
-    private final DeviceMemory bias;
-    private final DeviceMemory cand;
+    private final DeviceMemory bt;
+    private final DeviceMemory bt64;
+    private final DeviceMemory aux;
     private final DeviceMemory hits;
     private final DeviceMemory counts;
+
+    /** Host-packed operands of {@code nc_decisions_*}: {@code bt64} (d × ld) and {@code aux} (T × 6 × tile). */
+    record Packed(double[] bt64, double[] aux, int tiles, long ld) {
+    }
+
+    /** Candidates per tile: 64 for FLOAT32, 32 for FLOAT64 (kernels/decisions.cu, NcDecT::CT). */
+    static int tile(DType dtype) {
+        return dtype == DType.FLOAT32 ? 64 : 32;
+    }
+
+    /** Grid of one launch over {@code rows} rows: ceil(rows / 128), at least 1. */
+    static int grid(long rows) {
+        if (rows < 0 || rows > MAX_ROWS) {
+            throw new IllegalArgumentException("rows per launch must be in [0, " + MAX_ROWS + "], got " + rows);
+        }
+        return (int) Math.max(1, (rows + ROWS - 1) / ROWS);
+    }
+
+    /**
+     * Packs the candidates' operands as kernels/ABI.md states: T = ceil(c / tile) tiles; bt64 is
+     * d × ld (ld = 2 · tile · T) with row j holding, for tile t, the means' column j of candidates
+     * t·tile.. then the weights' (zeros past c); aux holds per tile ‖μ‖² (+∞ past c), ‖μ‖² (0 past
+     * c), ‖w‖, |b|, b (0 without bias, −∞ past c) and, in the sixth row, the largest of the second
+     * to fourth over the tile's candidates.
+     */
+    static Packed pack(double[] means, double[] weights, double[] bias, int[] candidates, int d, int tile) {
+        if (tile < 3) {
+            throw new IllegalArgumentException("tile must hold the three maxima, got " + tile);
+        }
+        int c = candidates.length;
+        int tiles = (c + tile - 1) / tile;
+        long ld = 2L * tile * tiles;
+        if (ld * d > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("decisions operands too large for one array: " + c + " candidates x " + d);
+        }
+        double[] bt = new double[(int) (ld * d)];
+        double[] aux = new double[6 * tile * tiles];
+        for (int t = 0; t < tiles; t++) {
+            int a = 6 * tile * t;
+            for (int i = 0; i < tile; i++) {
+                int q = t * tile + i;
+                if (q >= c) {
+                    aux[a + i] = Double.POSITIVE_INFINITY;
+                    aux[a + 4 * tile + i] = Double.NEGATIVE_INFINITY;
+                    continue;
+                }
+                int o = candidates[q] * d;
+                double nq = 0;
+                double nw = 0;
+                for (int j = 0; j < d; j++) {
+                    double m = means[o + j];
+                    double w = weights[o + j];
+                    bt[(int) (j * ld) + 2 * tile * t + i] = m;
+                    bt[(int) (j * ld) + 2 * tile * t + tile + i] = w;
+                    nq += m * m;
+                    nw += w * w;
+                }
+                double b = bias == null ? 0.0 : bias[candidates[q]];
+                aux[a + i] = nq;
+                aux[a + tile + i] = nq;
+                aux[a + 2 * tile + i] = Math.sqrt(nw);
+                aux[a + 3 * tile + i] = Math.abs(b);
+                aux[a + 4 * tile + i] = b;
+                for (int f = 0; f < 3; f++) {
+                    aux[a + 5 * tile + f] = Math.max(aux[a + 5 * tile + f], aux[a + (f + 1) * tile + i]);
+                }
+            }
+        }
+        return new Packed(bt, aux, tiles, ld);
+    }
 
     CudaDecisions(CudaBackend backend, double[] means, double[] weights, double[] bias, int[] candidates,
                   int k, int d, DType dtype) {
@@ -37,26 +116,15 @@ public final class CudaDecisions extends Resource implements Decisions {
         this.d = d;
         this.c = candidates.length;
         this.dtype = dtype;
-        double[] m = new double[Math.max(1, c * d)];
-        double[] w = new double[Math.max(1, c * d)];
-        double[] b = new double[Math.max(1, c)];
-        for (int i = 0; i < c; i++) {
-            System.arraycopy(means, candidates[i] * d, m, i * d, d);
-            System.arraycopy(weights, candidates[i] * d, w, i * d, d);
-            if (bias != null) {
-                b[i] = bias[candidates[i]];
-            }
-        }
+        Packed p = pack(means, weights, bias, candidates, d, tile(dtype));
         CudaStream s = backend.stager().compute;
-        DeviceMemory[] mem = new DeviceMemory[6];
+        DeviceMemory[] mem = new DeviceMemory[5];
         try {
-            mem[0] = upload(m);
-            mem[1] = upload(w);
-            mem[2] = bias == null ? null : upload(b);
-            mem[3] = DeviceMemory.allocate(ctx, 4L * Math.max(1, c));
-            Cuda.check(cuMemcpyHtoD(mem[3].ptr(), Pointer.to(candidates), 4L * c), "cuMemcpyHtoD candidates");
+            mem[0] = uploadDouble(p.bt64());
+            mem[1] = dtype == DType.FLOAT32 ? uploadFloat(p.bt64()) : null;
+            mem[2] = uploadDouble(p.aux());
+            mem[3] = DeviceMemory.zeroed(ctx, 8L * k, s.get());
             mem[4] = DeviceMemory.zeroed(ctx, 8L * k, s.get());
-            mem[5] = DeviceMemory.zeroed(ctx, 8L * k, s.get());
         } catch (RuntimeException e) {
             for (DeviceMemory x : mem) {
                 if (x != null) {
@@ -66,28 +134,36 @@ public final class CudaDecisions extends Resource implements Decisions {
             throw e;
         }
         this.owned = mem;
-        this.means = mem[0];
-        this.weights = mem[1];
-        this.bias = mem[2];
-        this.cand = mem[3];
-        this.hits = mem[4];
-        this.counts = mem[5];
+        this.bt64 = mem[0];
+        this.bt = mem[1] != null ? mem[1] : mem[0];
+        this.aux = mem[2];
+        this.hits = mem[3];
+        this.counts = mem[4];
     }
 
-    private DeviceMemory upload(double[] a) {
-        DeviceMemory mem;
-        if (dtype == DType.FLOAT32) {
-            float[] f = new float[a.length];
-            for (int i = 0; i < a.length; i++) {
-                f[i] = (float) a[i];
-            }
-            mem = DeviceMemory.allocate(ctx, 4L * f.length);
-            Cuda.check(cuMemcpyHtoD(mem.ptr(), Pointer.to(f), 4L * f.length), "cuMemcpyHtoD decisions operand");
-        } else {
-            mem = DeviceMemory.allocate(ctx, 8L * a.length);
-            Cuda.check(cuMemcpyHtoD(mem.ptr(), Pointer.to(a), 8L * a.length), "cuMemcpyHtoD decisions operand");
+    private DeviceMemory uploadDouble(double[] a) {
+        return copied(DeviceMemory.allocate(ctx, 8L * Math.max(1, a.length)), Pointer.to(a), 8L * a.length);
+    }
+
+    private DeviceMemory uploadFloat(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = (float) a[i];
         }
-        return mem;
+        return copied(DeviceMemory.allocate(ctx, 4L * Math.max(1, f.length)), Pointer.to(f), 4L * f.length);
+    }
+
+    /** Copies {@code bytes} (none without candidates) into {@code mem}; frees it when the copy fails. */
+    private static DeviceMemory copied(DeviceMemory mem, Pointer src, long bytes) {
+        try {
+            if (bytes > 0) {
+                Cuda.check(cuMemcpyHtoD(mem.ptr(), src, bytes), "cuMemcpyHtoD decisions operand");
+            }
+            return mem;
+        } catch (RuntimeException e) {
+            mem.close();
+            throw e;
+        }
     }
 
     @Override
@@ -116,9 +192,12 @@ public final class CudaDecisions extends Resource implements Decisions {
     }
 
     private void launch(long x, long y, long n, CudaStream stream) {
-        int grid = (int) Math.max(1, Math.min((n + 7) / 8, 65535L * 8));
-        ctx.launch(dtype == DType.FLOAT32 ? Kernel.DECISIONS_F32 : Kernel.DECISIONS_F64, grid, 1, 256, 0,
-                stream.get(), x, y, n, d, means, weights, bias, cand, c, hits, counts);
+        Kernel kernel = dtype == DType.FLOAT32 ? Kernel.DECISIONS_F32 : Kernel.DECISIONS_F64;
+        for (long r0 = 0; r0 < n; r0 += MAX_ROWS) {
+            long rows = Math.min(MAX_ROWS, n - r0);
+            ctx.launch(kernel, grid(rows), 1, BLOCK, 0, stream.get(), x + 4L * d * r0, y + 4L * r0, rows, d, bt, bt64,
+                    aux, c, hits, counts);
+        }
     }
 
     private long[] read(DeviceMemory m, String what) {

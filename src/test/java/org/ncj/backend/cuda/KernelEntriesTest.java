@@ -144,6 +144,38 @@ class KernelEntriesTest {
     }
 
     @Test
+    void decisionsShapeAndPackingFollowTheAbi() {
+        // nc_decisions_*: 128 rows per block, at least one block; tiles of 64 (f32) / 32 (f64) candidates
+        assertEquals(1, CudaDecisions.grid(0));
+        assertEquals(1, CudaDecisions.grid(128));
+        assertEquals(2, CudaDecisions.grid(129));
+        assertEquals(2048, CudaDecisions.grid(1L << 18));
+        assertEquals(1 << 23, CudaDecisions.grid(CudaDecisions.MAX_ROWS));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> CudaDecisions.grid(CudaDecisions.MAX_ROWS + 1));
+        assertEquals(64, CudaDecisions.tile(org.ncj.DType.FLOAT32));
+        assertEquals(32, CudaDecisions.tile(org.ncj.DType.FLOAT64));
+        // k = 6 classes, candidates {0, 2, 3, 4, 5}, d = 2, tile 4: T = 2 tiles, ld = 16
+        double[] means = {1, 2, 9, 9, 3, 4, 5, 6, 0, 0, -1, 1};
+        double[] weights = {-1, 0, 9, 9, 0, 2, 3, -4, 1, 1, 2, 0};
+        double[] bias = {0.5, 9, -1.5, 2, 0, 1};
+        int[] cand = {0, 2, 3, 4, 5};
+        CudaDecisions.Packed p = CudaDecisions.pack(means, weights, bias, cand, 2, 4);
+        assertEquals(2, p.tiles());
+        assertEquals(16, p.ld());
+        // row j = 1: [mu of 0, 2, 3, 4 | w of 0, 2, 3, 4 | mu of 5, pad x3 | w of 5, pad x3]
+        assertArrayEquals(new double[] {2, 4, 6, 0, 0, 2, -4, 1, 1, 0, 0, 0, 0, 0, 0, 0},
+                java.util.Arrays.copyOfRange(p.bt64(), 16, 32));
+        double inf = Double.POSITIVE_INFINITY;
+        assertArrayEquals(new double[] {
+            5, 25, 61, 0, 5, 25, 61, 0, 1, 2, 5, Math.sqrt(2), 0.5, 1.5, 2, 0, 0.5, -1.5, 2, 0, 61, 5, 2, 0, // tile 0
+            2, inf, inf, inf, 2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, -inf, -inf, -inf, 2, 2, 1, 0}, p.aux()); // tile 1
+        CudaDecisions.Packed nb = CudaDecisions.pack(means, weights, null, cand, 2, 4);
+        assertEquals(0.0, nb.aux()[16]); // b = 0 without bias
+        assertEquals(0, CudaDecisions.pack(means, weights, null, new int[0], 2, 64).aux().length);
+    }
+
+    @Test
     void smallKernelChoiceFollowsTheAbi() {
         assertTrue(CudaClassSums.usesSmall(10, 1000, org.ncj.DType.FLOAT32));      // 40,040 B
         assertTrue(!CudaClassSums.usesSmall(10, 1000, org.ncj.DType.FLOAT64));     // 80,040 B
