@@ -87,6 +87,12 @@ public interface Backend extends AutoCloseable {
     /** Eigen-decomposition of a symmetric n×n matrix (row-major, only its upper triangle is read). */
     SymmetricEigen eigh(double[] a, int n);
 
+    /** {@code AᵀA} (d×d, row-major) of a row-major k×d A, in float64 (e.g. Σ_B = M̃ᵀM̃/K). */
+    double[] gram(double[] a, int k, int d);
+
+    /** {@code ABᵀ} (m×n, row-major) of row-major A (m×d) and B (n×d), in float64. */
+    double[] multiplyTransposed(double[] a, int m, double[] b, int n, int d);
+
     /** Releases whatever the backend holds (device contexts' modules, thread pools). */
     @Override
     void close();

@@ -95,7 +95,7 @@ public final class Measures {
             java.util.List<double[]> vs = new java.util.ArrayList<>();
             java.util.List<Double> ws = new java.util.ArrayList<>();
             if (k <= d) {
-                SymmetricEigen e = backend.eigh(gram(mc, k, d), k);
+                SymmetricEigen e = backend.eigh(backend.multiplyTransposed(mc, k, mc, k, d), k);
                 double lmax = e.values()[k - 1];
                 double floor = cutoff ? Math.max(k, d) * eps * lmax : 0;
                 for (int idx = k - 1; idx >= k - r; idx--) {
@@ -115,7 +115,7 @@ public final class Measures {
                     ws.add(1 / lambda);
                 }
             } else {
-                double[] sb = rowGram(mc, k, d);
+                double[] sb = backend.gram(mc, k, d);
                 for (int i = 0; i < sb.length; i++) {
                     sb[i] /= k;
                 }
@@ -221,9 +221,14 @@ public final class Measures {
      * {@code nc2_etf_err = ‖G/‖G‖_F − (I − 11ᵀ/K)/√(K−1)‖_F}, {@code G = M̃M̃ᵀ} (Kothapalli 2023).
      */
     public static double simplexEtfError(Means m) {
+        return simplexEtfError(m, CPU);
+    }
+
+    /** As {@link #simplexEtfError(Means)}, the products on {@code backend}. */
+    public static double simplexEtfError(Means m, Backend backend) {
         int k = needClasses(m, 2, "nc2_etf_err");
         double[] mc = m.centred();
-        return structureError(mc, mc, k, m.dim());
+        return structureError(mc, mc, k, m.dim(), backend);
     }
 
     /** {@code nc2_equinorm_means = std(‖m̃_c‖) / mean(‖m̃_c‖)}, population std (Papyan et al. 2020). */
@@ -292,9 +297,14 @@ public final class Measures {
 
     /** {@code nc3_dual_err}: the ETF error of {@code S = W M̃ᵀ} (W uncentred; Zhu et al. 2021). */
     public static double selfDualityError(Classifier w, Means m) {
+        return selfDualityError(w, m, CPU);
+    }
+
+    /** As {@link #selfDualityError(Classifier, Means)}, the products on {@code backend}. */
+    public static double selfDualityError(Classifier w, Means m, Backend backend) {
         checkClassifier(w, m);
         int k = needClasses(m, 2, "nc3_dual_err");
-        return structureError(m.centred(), w.rows(m.selected()), k, m.dim());
+        return structureError(m.centred(), w.rows(m.selected()), k, m.dim(), backend);
     }
 
     /**
@@ -449,7 +459,7 @@ public final class Measures {
         if ((long) k * k > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("interference grid at K = " + k + " exceeds a Java array");
         }
-        return gram(m.centred(), k, m.dim());
+        return CPU.multiplyTransposed(m.centred(), k, m.centred(), k, m.dim());
     }
 
     // ---------------------------------------------------------------- helpers
@@ -460,18 +470,9 @@ public final class Measures {
      * {@code ⟨S, I − 11ᵀ/K⟩ = Σ b_c·a_c − (Σb)·(Σa)/K}, so the error² is
      * {@code 2 − 2⟨S, P⟩/(‖S‖_F √(K−1))}.
      */
-    static double structureError(double[] a, double[] b, int k, int d) {
+    static double structureError(double[] a, double[] b, int k, int d, Backend backend) {
         if (k <= gramLimit) {
-            double[] s = new double[k * k];
-            for (int i = 0; i < k; i++) {
-                for (int j = 0; j < k; j++) {
-                    double v = 0;
-                    for (int c = 0; c < d; c++) {
-                        v += b[i * d + c] * a[j * d + c];
-                    }
-                    s[i * k + j] = v;
-                }
-            }
+            double[] s = backend.multiplyTransposed(b, k, a, k, d);
             double fn = 0;
             for (double v : s) {
                 fn += v * v;
@@ -491,8 +492,8 @@ public final class Measures {
             }
             return Math.sqrt(err);
         }
-        double[] ata = rowGram(a, k, d);
-        double[] btb = a == b ? ata : rowGram(b, k, d);
+        double[] ata = backend.gram(a, k, d);
+        double[] btb = a == b ? ata : backend.gram(b, k, d);
         double[] sa = new double[d];
         double[] sbv = new double[d];
         double trace = 0;
@@ -519,53 +520,6 @@ public final class Measures {
             throw new IllegalArgumentException("the structure matrix is zero (all centred means or weights vanish): ETF error undefined");
         }
         return Math.sqrt(Math.max(0, 2 - 2 * inner / (fn * Math.sqrt(k - 1.0))));
-    }
-
-    /** Output rows of {@link #rowGram} per task: A's rows are read once per block, from cache. */
-    private static final int GRAM_ROWS = 16;
-
-    /**
-     * {@code AᵀA} (D×D, row-major) of a row-major K×D A, in float64: blocks of output rows in
-     * parallel, each streaming A once in row order, so the result does not depend on the number
-     * of threads.
-     */
-    static double[] rowGram(double[] a, int k, int d) {
-        double[] g = new double[d * d];
-        int blocks = (d + GRAM_ROWS - 1) / GRAM_ROWS;
-        java.util.stream.IntStream.range(0, blocks).parallel().forEach(blk -> {
-            int i0 = blk * GRAM_ROWS;
-            int i1 = Math.min(d, i0 + GRAM_ROWS);
-            for (int c = 0; c < k; c++) {
-                int o = c * d;
-                for (int i = i0; i < i1; i++) {
-                    double ai = a[o + i];
-                    if (ai == 0) {
-                        continue;
-                    }
-                    int gi = i * d;
-                    for (int j = 0; j < d; j++) {
-                        g[gi + j] += ai * a[o + j];
-                    }
-                }
-            }
-        });
-        return g;
-    }
-
-    /** Row-major K×K Gram {@code A Aᵀ} of a row-major K×D A. */
-    static double[] gram(double[] a, int k, int d) {
-        double[] g = new double[k * k];
-        for (int i = 0; i < k; i++) {
-            for (int j = i; j < k; j++) {
-                double v = 0;
-                for (int c = 0; c < d; c++) {
-                    v += a[i * d + c] * a[j * d + c];
-                }
-                g[i * k + j] = v;
-                g[j * k + i] = v;
-            }
-        }
-        return g;
     }
 
     private static double[] normalizedCentred(Means m) {

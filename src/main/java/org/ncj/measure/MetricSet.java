@@ -59,7 +59,7 @@ public final class MetricSet {
         if (vn != null) {
             r.put("nc1_cdnv", Measures.variabilityCdnv(vn, m, o.distExp(), t, backend));
         }
-        r.put("nc2_etf_err", Measures.simplexEtfError(m));
+        r.put("nc2_etf_err", Measures.simplexEtfError(m, backend));
         r.put("nc2_equinorm_means", Measures.equinormMeans(m));
         if (classifier != null) {
             r.put("nc2_equinorm_weights", Measures.equinormWeights(classifier, m));
@@ -73,7 +73,7 @@ public final class MetricSet {
             r.put("nc2g_" + k.name() + "_var", s.variance());
         }
         if (classifier != null) {
-            r.put("nc3_dual_err", Measures.selfDualityError(classifier, m));
+            r.put("nc3_dual_err", Measures.selfDualityError(classifier, m, backend));
             r.put("nc3u_uni_dual", Measures.uniformDuality(classifier, m));
         }
         if (agreement != null) {

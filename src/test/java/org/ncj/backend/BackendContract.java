@@ -113,6 +113,42 @@ public abstract class BackendContract {
         }
     }
 
+    @Test
+    void gramAndProductsMatchNaiveLoops() {
+        Random r = new Random(12);
+        for (int[] s : new int[][] {{1, 1}, {2, 3}, {3, 1}, {67, 130}, {130, 67}, {0, 4}}) {
+            int k = s[0];
+            int d = s[1];
+            double[] a = randomRows64(r, k * d);
+            double[] b = randomRows64(r, (k + 2) * d);
+            double[] ata = new double[d * d];
+            for (int c = 0; c < k; c++) {
+                for (int i = 0; i < d; i++) {
+                    for (int j = 0; j < d; j++) {
+                        ata[i * d + j] += a[c * d + i] * a[c * d + j];
+                    }
+                }
+            }
+            double[] abt = new double[k * (k + 2)];
+            double[] aat = new double[k * k];
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k + 2; j++) {
+                    for (int l = 0; l < d; l++) {
+                        abt[i * (k + 2) + j] += a[i * d + l] * b[j * d + l];
+                        if (j < k) {
+                            aat[i * k + j] += a[i * d + l] * a[j * d + l];
+                        }
+                    }
+                }
+            }
+            String what = "K=" + k + " D=" + d;
+            assertClose(ata, backend.gram(a, k, d), 1e-12, "AᵀA " + what);
+            assertClose(abt, backend.multiplyTransposed(a, k, b, k + 2, d), 1e-12, "ABᵀ " + what);
+            double[] sym = backend.multiplyTransposed(a, k, a, k, d);
+            assertClose(aat, sym, 1e-12, "AAᵀ " + what);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(DType.class)
     void resetOperationsEqualFreshOnes(DType dtype) {

@@ -157,11 +157,16 @@ class MeasuresTest {
             b[i] = r.nextGaussian();
         }
         int saved = Measures.gramLimit;
-        try {
-            double direct = Measures.structureError(a, b, k, d);
-            Measures.gramLimit = 10;
-            double gramFree = Measures.structureError(a, b, k, d);
-            assertEquals(direct, gramFree, 1e-10 * direct);
+        try (org.ncj.backend.Backend cpu = org.ncj.backend.Backend.cpu();
+             org.ncj.backend.Backend det = org.ncj.backend.Backend.cpuDeterministic()) {
+            // Both the BLAS products (where a native BLAS is installed) and the Java loops.
+            for (org.ncj.backend.Backend be : new org.ncj.backend.Backend[] {cpu, det}) {
+                Measures.gramLimit = saved;
+                double direct = Measures.structureError(a, b, k, d, be);
+                Measures.gramLimit = 10;
+                double gramFree = Measures.structureError(a, b, k, d, be);
+                assertEquals(direct, gramFree, 1e-10 * direct, be.description());
+            }
         } finally {
             Measures.gramLimit = saved;
         }

@@ -87,6 +87,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public double[] gram(double[] a, int k, int d) {
+        return CpuGram.gram(a, k, d, !deterministic);
+    }
+
+    @Override
+    public double[] multiplyTransposed(double[] a, int m, double[] b, int n, int d) {
+        return CpuGram.multiplyTransposed(a, m, b, n, d, !deterministic);
+    }
+
+    @Override
     public void close() {
         // Nothing is held: the common pool belongs to the JVM.
     }

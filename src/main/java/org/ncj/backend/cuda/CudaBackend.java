@@ -163,6 +163,18 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** Computed on the CPU (native BLAS where installed), like the eigen-decomposition without cuSOLVER. */
+    @Override
+    public double[] gram(double[] a, int k, int d) {
+        return org.ncj.backend.cpu.CpuGram.gram(a, k, d, true);
+    }
+
+    /** On the CPU, as {@link #gram}. */
+    @Override
+    public double[] multiplyTransposed(double[] a, int m, double[] b, int n, int d) {
+        return org.ncj.backend.cpu.CpuGram.multiplyTransposed(a, m, b, n, d, true);
+    }
+
     /** Which eigen-solver {@link #eigh} uses: the cuSOLVER library path, or why the CPU is used. */
     public synchronized String eighImplementation() {
         CuSolver s = solver();
