@@ -459,7 +459,8 @@ public final class Measures {
         if ((long) k * k > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("interference grid at K = " + k + " exceeds a Java array");
         }
-        return CPU.multiplyTransposed(m.centred(), k, m.centred(), k, m.dim());
+        double[] mc = m.centred();
+        return CPU.multiplyTransposed(mc, k, mc, k, m.dim());
     }
 
     // ---------------------------------------------------------------- helpers

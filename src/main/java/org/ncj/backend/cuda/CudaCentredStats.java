@@ -210,18 +210,14 @@ public final class CudaCentredStats extends Resource implements CentredStats {
             return null;
         }
         backend.stager().sync();
-        double[] v = new double[k];
-        Cuda.check(cuMemcpyDtoH(Pointer.to(v), varSums.ptr(), 8L * k), "cuMemcpyDtoH varnorm sums");
-        return v;
+        return varSums.readDoubles(k, "varnorm sums");
     }
 
     @Override
     public long[] counts() {
         ensureOpen();
         backend.stager().sync();
-        long[] c = new long[k];
-        Cuda.check(cuMemcpyDtoH(Pointer.to(c), counts.ptr(), 8L * k), "cuMemcpyDtoH counts");
-        return c;
+        return counts.readLongs(k, "counts");
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.ncj.backend.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 
 import jcuda.Pointer;
@@ -201,18 +200,14 @@ public final class CudaClassSums extends Resource implements ClassSums {
     public double[] sums() {
         ensureOpen();
         backend.stager().sync();
-        double[] s = new double[k * d];
-        Cuda.check(cuMemcpyDtoH(Pointer.to(s), sums.ptr(), 8L * s.length), "cuMemcpyDtoH sums");
-        return s;
+        return sums.readDoubles(k * d, "sums");
     }
 
     @Override
     public long[] counts() {
         ensureOpen();
         backend.stager().sync();
-        long[] c = new long[k];
-        Cuda.check(cuMemcpyDtoH(Pointer.to(c), counts.ptr(), 8L * k), "cuMemcpyDtoH counts");
-        return c;
+        return counts.readLongs(k, "counts");
     }
 
     /** Device address of the K×D float64 sums (valid until close; synchronize before reading). */

@@ -1,6 +1,5 @@
 package org.ncj.backend.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 
 import jcuda.Pointer;
@@ -203,9 +202,7 @@ public final class CudaDecisions extends Resource implements Decisions {
     private long[] read(DeviceMemory m, String what) {
         ensureOpen();
         backend.stager().sync();
-        long[] v = new long[k];
-        Cuda.check(cuMemcpyDtoH(Pointer.to(v), m.ptr(), 8L * k), "cuMemcpyDtoH " + what);
-        return v;
+        return m.readLongs(k, what);
     }
 
     @Override

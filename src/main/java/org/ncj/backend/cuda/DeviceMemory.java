@@ -2,10 +2,12 @@ package org.ncj.backend.cuda;
 
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 
 import java.util.concurrent.atomic.AtomicLong;
 
+import jcuda.Pointer;
 import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
 
@@ -54,6 +56,20 @@ final class DeviceMemory extends Resource {
             throw e;
         }
         return m;
+    }
+
+    /** The first {@code n} float64 values, copied to the host (synchronous; order the kernels first). */
+    double[] readDoubles(int n, String what) {
+        double[] v = new double[n];
+        Cuda.check(cuMemcpyDtoH(Pointer.to(v), ptr(), 8L * n), "cuMemcpyDtoH " + what);
+        return v;
+    }
+
+    /** The first {@code n} 64-bit integers, copied to the host (synchronous; order the kernels first). */
+    long[] readLongs(int n, String what) {
+        long[] v = new long[n];
+        Cuda.check(cuMemcpyDtoH(Pointer.to(v), ptr(), 8L * n), "cuMemcpyDtoH " + what);
+        return v;
     }
 
     /** Zeroes the whole buffer, in order on {@code stream}. */

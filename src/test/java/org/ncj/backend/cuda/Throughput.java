@@ -108,11 +108,7 @@ public final class Throughput {
                 double[] dm = CudaAgreementTest.points(k, d, 3);
                 double[] dw = CudaAgreementTest.points(k, d, 4);
                 int[] cand = java.util.stream.IntStream.range(0, k).toArray();
-                CUdevice dev0 = new CUdevice();
-                jcuda.driver.JCudaDriver.cuDeviceGet(dev0, 0);
-                int[] clk = new int[1];
-                cuDeviceGetAttribute(clk, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE, dev0);
-                double fp32 = ctx.sms * 128.0 * 2 * clk[0] * 1e3;
+                double fp32 = fp32Peak(ctx);
                 for (DType t : DType.values()) {
                     try (CudaDecisions dec = cuda.decisions(dm, dw, null, cand, k, d, t)) {
                         double td = time(3, () -> dec.addDevice(x.address(), y.address(), nd));
@@ -140,11 +136,7 @@ public final class Throughput {
                 }
                 long nc = 1L << 18;
                 int dc = 1024;
-                CUdevice dev = new CUdevice();
-                jcuda.driver.JCudaDriver.cuDeviceGet(dev, 0);
-                int[] clock = new int[1];
-                cuDeviceGetAttribute(clock, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE, dev);
-                double peak = ctx.sms * 128.0 * 2 * clock[0] * 1e3; // FP32 lanes per SM on Volta..Hopper
+                double peak = fp32Peak(ctx);
                 double flops = (double) nc * dc * dc; // xᵀx upper triangle incl. diagonal ~ n d² / 2 multiply-adds
                 for (DType t : DType.values()) {
                     double[] means = new double[dc];
@@ -186,11 +178,7 @@ public final class Throughput {
      */
     static void perClassCovariance(CudaBackend cuda) {
         CudaContext ctx = cuda.context();
-        CUdevice dev = new CUdevice();
-        jcuda.driver.JCudaDriver.cuDeviceGet(dev, 0);
-        int[] clock = new int[1];
-        cuDeviceGetAttribute(clock, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE, dev);
-        double peak = ctx.sms * 128.0 * 2 * clock[0] * 1e3;
+        double peak = fp32Peak(ctx);
         int k = 64;
         int d = 256;
         int n = 1 << 18;
@@ -232,6 +220,15 @@ public final class Throughput {
                 k, d, n, batch, flops / tp / 1e12, 100 * flops / tp / peak, peak / 1e12, flops / tw / 1e12, tp / tw);
     }
 
+    /** FP32 peak of device 0 in FLOP/s: SMs × 128 FP32 lanes (Volta..Hopper) × 2 (FMA) × clock. */
+    static double fp32Peak(CudaContext ctx) {
+        CUdevice dev = new CUdevice();
+        jcuda.driver.JCudaDriver.cuDeviceGet(dev, 0);
+        int[] clock = new int[1];
+        cuDeviceGetAttribute(clock, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE, dev);
+        return ctx.sms * 128.0 * 2 * clock[0] * 1e3;
+    }
+
     /**
      * Pairwise statistics (dist kernel) at K = 8192, D = 1024 in the three forms (float32 GEMM
      * tiles 64 and 128, float64 direct): the kernel alone on uploaded operands, and the whole
@@ -241,11 +238,7 @@ public final class Throughput {
     static void pairwiseStats(CudaBackend cuda) {
         CudaContext ctx = cuda.context();
         Stager st = cuda.stager();
-        CUdevice dev = new CUdevice();
-        jcuda.driver.JCudaDriver.cuDeviceGet(dev, 0);
-        int[] clock = new int[1];
-        cuDeviceGetAttribute(clock, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE, dev);
-        double peak = ctx.sms * 128.0 * 2 * clock[0] * 1e3; // FP32 lanes per SM on Volta..Hopper
+        double peak = fp32Peak(ctx);
         int kp = 8192;
         int dp = 1024;
         double[] p = CudaAgreementTest.points(kp, dp, 1);
