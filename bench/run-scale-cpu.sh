@@ -9,10 +9,10 @@ cd "$(dirname "$0")/.."
 source .ci/find-jdk.sh
 shapes=("$@")
 [ ${#shapes[@]} -gt 0 ] || shapes=(32768:1024:262144 50257:1024:262144 32768:4096:65536)
-mvn -B -q -ntp -o test-compile 2>/dev/null || mvn -B -q -ntp test-compile
-mvn -B -q -ntp -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/scale.classpath >/dev/null 2>&1 \
-  || mvn -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/scale.classpath >/dev/null
-cp=target/classes:target/test-classes:$(cat target/scale.classpath)
+(cd core && { mvn -B -q -ntp -o test-compile 2>/dev/null || mvn -B -q -ntp test-compile; })
+(cd core && { mvn -B -q -ntp -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/scale.classpath >/dev/null 2>&1 \
+  || mvn -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/scale.classpath >/dev/null; })
+cp=core/target/classes:core/target/test-classes:$(cat core/target/scale.classpath)
 mkdir -p bench/out
 mem_gib=$(awk '/MemTotal/ {printf "%d", $2 / 1048576}' /proc/meminfo)
 heap=$(( mem_gib * 3 / 4 )); [ "$heap" -ge 2 ] || heap=2

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # build-ptx.sh: compile each kernel family (kernels/<family>.cu) to PTX, the form the Java
 # CUDA backend loads with cuModuleLoadData:
-#   src/main/resources/org/ncj/backend/cuda/ptx/<family>.ptx   (committed)
+#   core/src/main/resources/org/ncj/backend/cuda/ptx/<family>.ptx   (committed)
 #
 # Exact command, per family, run from kernels/ with relative paths:
 #   nvcc -ptx -arch=compute_75 -O3 -std=c++17 <family>.cu -o <out>/<family>.ptx
@@ -16,7 +16,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-out=${1:-$root/src/main/resources/org/ncj/backend/cuda/ptx}
+out=${1:-$root/core/src/main/resources/org/ncj/backend/cuda/ptx}
 NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
 [ -x "$NVCC" ] || { echo "build-ptx.sh: nvcc not found (PATH or /usr/local/cuda/bin)" >&2; exit 2; }
 mkdir -p "$out"
@@ -26,4 +26,4 @@ cd "$here"
 for f in $FAMILIES; do
   "$NVCC" -ptx -arch=compute_75 -O3 -std=c++17 "$f.cu" -o "$out/$f.ptx"
 done
-echo "build-ptx.sh: wrote $(for f in $FAMILIES; do printf '%s.ptx ' "$f"; done)to ${1:-src/main/resources/org/ncj/backend/cuda/ptx}"
+echo "build-ptx.sh: wrote $(for f in $FAMILIES; do printf '%s.ptx ' "$f"; done)to ${1:-core/src/main/resources/org/ncj/backend/cuda/ptx}"

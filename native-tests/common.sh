@@ -2,7 +2,7 @@
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 build=$here/build
-ptx_dir=$root/src/main/resources/org/ncj/backend/cuda/ptx
+ptx_dir=$root/core/src/main/resources/org/ncj/backend/cuda/ptx
 FAMILIES="class_sums centre syrk pairwise decisions"
 DRIVERS="test_main test_class_sums test_centre test_syrk test_pairwise test_decisions"
 PTXAS_ARCHS="sm_80 sm_90"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ptx-fresh.sh: regenerate the PTX from kernels/ exactly as kernels/build-ptx.sh does (it
 # runs that script into a temporary directory) and fail if it differs from the committed
-# PTX in src/main/resources/org/ncj/backend/cuda/ptx/.  Exit 0 fresh, 1 stale, 2 no nvcc.
+# PTX in core/src/main/resources/org/ncj/backend/cuda/ptx/.  Exit 0 fresh, 1 stale, 2 no nvcc.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 nvcc=$(find_tool nvcc)

@@ -9,7 +9,7 @@
 #include <vector>
 
 int main(int argc, char** argv) {
-  std::string dir = argc > 1 ? argv[1] : "src/main/resources/org/ncj/backend/cuda/ptx";
+  std::string dir = argc > 1 ? argv[1] : "core/src/main/resources/org/ncj/backend/cuda/ptx";
   const char* fams[] = {"class_sums", "centre", "syrk", "pairwise", "decisions"};
   int passed = 0, failed = 0;
   for (const char* f : fams) {

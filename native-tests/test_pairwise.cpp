@@ -3,7 +3,7 @@
 // Chan merge) and grids (whole and one row band), against a naive float64 reference over all
 // pairs i < j; near-duplicate rows (the GEMM's recomputation of small distances) and
 // identical rows (dist2 exactly 0); and the golden cases' class means
-// (src/test/resources/golden/<case>/expected_means.npy) through the GEMM kernels at the
+// (core/src/test/resources/golden/<case>/expected_means.npy) through the GEMM kernels at the
 // golden suite's float32 tolerances.
 #include <fstream>
 #include <sstream>
@@ -268,7 +268,7 @@ std::string golden_dir() {
   if (const char* e = std::getenv("NC_GOLDEN_DIR")) return e;
   std::string f = __FILE__;
   size_t s = f.find_last_of('/');
-  return (s == std::string::npos ? std::string(".") : f.substr(0, s)) + "/../src/test/resources/golden";
+  return (s == std::string::npos ? std::string(".") : f.substr(0, s)) + "/../core/src/test/resources/golden";
 }
 
 // One golden case the way org.ncj.measure.Measures feeds the pairwise kernels, FLOAT32:
@@ -286,7 +286,7 @@ void run_golden_case(const std::string& name) {
   if (!check_true("golden", name, "reads " + dir + "/expected_means.npy and expected_var_norms.npy",
                   read_npy_f64(dir + "/expected_means.npy", means, shp) && shp.size() == 2 &&
                       read_npy_f64(dir + "/expected_var_norms.npy", vn, vs) && vs.size() == 1 && vs[0] == shp[0],
-                  "(set NC_GOLDEN_DIR to src/test/resources/golden)"))
+                  "(set NC_GOLDEN_DIR to core/src/test/resources/golden)"))
     return;
   const int k = int(shp[0]), d = int(shp[1]);
   std::vector<double> centred = means, normed;

@@ -15,15 +15,15 @@ JUNIT_CONSOLE=1.14.3
 B=bundle
 
 echo "== maven: jar, test classes, dependencies"
-"${MVN[@]}" -DskipTests package test-compile
+(cd core && "${MVN[@]}" -DskipTests package test-compile)
 rm -rf "$B"
 mkdir -p "$B/lib" "$B/tmp"
-"${MVN[@]}" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$B/tmp"
-"${MVN[@]}" dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_CONSOLE \
-    -DoutputDirectory="$B/tmp"
+(cd core && "${MVN[@]}" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="../$B/tmp")
+(cd core && "${MVN[@]}" dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_CONSOLE \
+    -DoutputDirectory="../$B/tmp")
 
 echo "== jars"
-cp target/ncj-*.jar "$B/lib/"
+cp core/target/ncj-*.jar "$B/lib/"
 for j in "$B"/tmp/*.jar; do
   case "$(basename "$j")" in
     jcuda-natives-*-linux-x86_64.jar)
@@ -37,11 +37,11 @@ for j in "$B"/tmp/*.jar; do
     *) cp "$j" "$B/lib/" ;;
   esac
 done
-cp -r target/test-classes "$B/test-classes"
+cp -r core/target/test-classes "$B/test-classes"
 rm -rf "$B/test-classes/golden"   # CPU golden files: not used by the GPU run
 rm -rf "$B/tmp"
 
-PTX_SRC=src/main/resources/org/ncj/backend/cuda/ptx
+PTX_SRC=core/src/main/resources/org/ncj/backend/cuda/ptx
 if [[ ! -f "$PTX_SRC/class_sums.ptx" ]]; then
   # The kernels' PTX has not been committed yet: build it into bundle/ptx (on the test class
   # path of run-gpu.sh only), so the GPU run still tests the current kernels/*.cu.
