@@ -1,26 +1,36 @@
 // cuda_emu.h: host emulation of the CUDA subset used by kernels/*.cu, so that the
-// kernels compile with g++ (C++20, -pthread) and run on the CPU.
+// kernels compile with g++ (C++20) and run on the CPU.  Used by the kernel drivers
+// (native-tests/test_*.cpp) and by the emulated driver library (native-tests/emudriver/).
 //
 // Model:
-//  - A launch runs the grid's blocks one at a time, in order (x fastest, then y, z).
-//  - Each block runs on blockDim host threads: a pool of blockDim.x*y*z std::threads is
-//    created once per launch and reused for every block of that launch.
-//  - threadIdx / blockIdx are thread_local; blockDim / gridDim are process globals.
+//  - A launch runs the grid's blocks one at a time, in order (x fastest, then y, z), on the
+//    calling OS thread.
+//  - Each CUDA thread of a block is a fiber (its own stack, a hand-written context switch on
+//    x86-64, ucontext elsewhere); the fibers of a block run one at a time, each until it
+//    reaches a barrier or returns.  A barrier phase costs one switch per thread (tens of ns)
+//    where an OS thread per CUDA thread cost about 0.5 ms per phase on 2 cores.
+//  - threadIdx / blockIdx / blockDim / gridDim are globals set before each switch: one launch
+//    runs at a time in the process (the driver library serialises them).
 //  - Static __shared__ arrays become function-local statics: one copy, used by the one
 //    block that runs at a time.  Dynamic shared memory (NC_DYN_SHARED in
 //    kernels/nc_common.cuh) is one buffer per launch, filled with 0xFF (NaN for float and
 //    double) before every block so reads of unwritten shared memory show up in results.
 //  - __syncthreads() is a barrier over the block's threads.  Every arrival carries a tag
-//    (which barrier, which source line); a phase whose arrivals disagree (a thread that
-//    left the kernel while others wait at __syncthreads, or two different
-//    __syncthreads lines) fails loudly with the kernel, block and thread.
+//    (which barrier, which source line); a phase whose arrivals disagree (two different
+//    __syncthreads lines), a thread that leaves the kernel while others wait at a barrier,
+//    or a block where no fiber can run and some have not returned (deadlock) fails with
+//    the kernel, block and thread.
 //  - Warp shuffles, __ballot_sync and __syncwarp: per-warp exchange slots and a warp
 //    barrier.  Only the full mask 0xffffffff over a full warp is supported: any other mask,
-//    a lane that has exited, or lanes at different warp operations fail loudly.
-//  - A launch in which no barrier completes for NC_EMU_TIMEOUT_S (default 60 s) fails
-//    loudly instead of hanging (watchdog thread).
-//  - Atomics go through std::atomic_ref; __ldg is a plain load.
-// Failures print "[cuda-emu] kernel K block (..) thread (..): reason" and exit(3).
+//    a lane that has exited, or lanes at different warp operations fail.
+//  - A launch in which no fiber switch happens for NC_EMU_TIMEOUT_S (default 60 s: a kernel
+//    looping without a barrier) ends the process with a message (watchdog thread): a fiber
+//    cannot be preempted.
+//  - Atomics are plain read-modify-writes (one fiber runs at a time); __ldg is a plain load.
+// Failures: "[cuda-emu] kernel K block (..) thread (..): reason".  By default they end the
+// process with exit(3) (the kernel drivers); with nc_emu::g_fail_returns set (the driver
+// library) the launch is abandoned and nc_emu::launch returns false, the reason in
+// nc_emu::g_fail_message.
 #pragma once
 #ifndef NC_HOST_EMU
 #define NC_HOST_EMU 1
@@ -29,16 +39,22 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
+
+#include <sys/mman.h>
+#if !defined(__x86_64__)
+#include <ucontext.h>
+#endif
 
 // ---- qualifiers -------------------------------------------------------------------
 #define __global__
@@ -61,8 +77,8 @@ struct alignas(16) float4 { float x, y, z, w; };
 struct alignas(16) double2 { double x, y; };
 inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z, w}; }
 
-inline thread_local uint3 threadIdx{0, 0, 0};
-inline thread_local uint3 blockIdx{0, 0, 0};
+inline uint3 threadIdx{0, 0, 0};
+inline uint3 blockIdx{0, 0, 0};
 inline dim3 blockDim;
 inline dim3 gridDim;
 constexpr int warpSize = 32;
@@ -71,8 +87,57 @@ using std::isnan;
 using std::isinf;
 using std::isfinite;
 
+#if defined(__x86_64__)
+// Saves rbp, rbx, r12-r15, MXCSR and the x87 control word on the current stack, stores the
+// stack pointer in *save and continues on the stack `to` (System V callee-saved state only).
+extern "C" void nc_emu_fiber_switch(void** save, void* to);
+extern "C" void nc_emu_fiber_start();
+asm(R"(
+  .text
+  .weak nc_emu_fiber_switch
+  .hidden nc_emu_fiber_switch
+  .type nc_emu_fiber_switch, @function
+nc_emu_fiber_switch:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  subq $8, %rsp
+  stmxcsr (%rsp)
+  fnstcw 4(%rsp)
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  ldmxcsr (%rsp)
+  fldcw 4(%rsp)
+  addq $8, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .size nc_emu_fiber_switch, .-nc_emu_fiber_switch
+  .weak nc_emu_fiber_start
+  .hidden nc_emu_fiber_start
+  .type nc_emu_fiber_start, @function
+nc_emu_fiber_start:
+  movq %rbx, %rdi
+  callq *%r12
+  ud2
+  .size nc_emu_fiber_start, .-nc_emu_fiber_start
+)");
+#endif
+
 namespace nc_emu {
 
+// ---- failure reporting ---------------------------------------------------------------
+inline bool g_fail_returns = false;  // library mode: a failure abandons the launch
+inline std::string g_fail_message;
+inline const char* g_kernel = "?";
+inline bool g_in_fiber = false;
 [[noreturn]] void fail(const std::string& why);
 
 inline double timeout_s() {
@@ -83,88 +148,97 @@ inline double timeout_s() {
   return t;
 }
 
-// Progress watchdog: every completed barrier phase bumps g_progress; a detached thread
-// fails the run loudly when a launch makes no progress for NC_EMU_TIMEOUT_S seconds
-// (a divergent barrier would otherwise hang).
-inline std::atomic<unsigned long long> g_progress{0};
-inline std::atomic<const char*> g_waiting_at{nullptr};
-void start_watchdog();
+// ---- fibers --------------------------------------------------------------------------
+enum class FState { Runnable, Waiting, Exited };
+struct Barrier;
 
-// A reusable barrier whose arrivals carry a tag; all arrivals of one phase must agree.
-// Arrival bookkeeping takes a mutex; waiting is on an atomic generation counter
-// (futex-based std::atomic::wait), so a completed phase wakes the waiters without a
-// mutex convoy.
-class TaggedBarrier {
- public:
-  void reset(int expected) {
-    std::lock_guard<std::mutex> g(m_);
-    expected_ = expected; arrived_ = 0; exited_ = 0; tag_ = 0;
-  }
-  // Returns after all `expected` participants arrived.  `what` names the call site.
-  void arrive_and_wait(long tag, const char* what) {
-    unsigned gen;
-    {
-      std::lock_guard<std::mutex> g(m_);
-      if (exited_ > 0) fail(std::string(what) + ": a lane of this warp has already exited (full mask needs all 32 lanes)");
-      if (arrived_ == 0) { tag_ = tag; what_ = what; }
-      else if (tag != tag_) fail(std::string("threads disagree at a barrier: this thread is at ") + what +
-                                 ", another at " + what_);
-      gen = gen_.load(std::memory_order_relaxed);
-      if (++arrived_ == expected_) {
-        arrived_ = 0;
-        gen_.store(gen + 1, std::memory_order_release);
-        g_progress.fetch_add(1, std::memory_order_relaxed);
-        gen_.notify_all();
-        return;
-      }
-      g_waiting_at.store(what, std::memory_order_relaxed);
-    }
-    gen_.wait(gen, std::memory_order_acquire);
-    while (gen_.load(std::memory_order_acquire) == gen) gen_.wait(gen, std::memory_order_acquire);
-  }
-  // A participant left (kernel returned).  Fails if others are waiting on it.
-  void exit_lane(const char* what) {
-    std::lock_guard<std::mutex> g(m_);
-    if (arrived_ > 0) fail(std::string("thread left the kernel while its warp waits at ") + what_ + " (" + what + ")");
-    ++exited_;
-  }
+constexpr size_t kStackBytes = 256 * 1024;
 
- private:
-  std::mutex m_;
-  int expected_ = 0, arrived_ = 0, exited_ = 0;
-  long tag_ = 0;
-  const char* what_ = "";
-  std::atomic<unsigned> gen_{0};
+struct Fiber {
+  void* sp = nullptr;
+  unsigned char* stack = nullptr;  // kStackBytes, lowest page a guard
+#if !defined(__x86_64__)
+  ucontext_t uc;
+#endif
+  unsigned tid = 0;  // linear thread index in the block
+  FState state = FState::Runnable;
+  Barrier* waiting = nullptr;
+  unsigned phase[1] = {0};  // warp exchange buffer this lane uses next
+};
+
+struct Barrier {
+  int expected = 0, arrived = 0, exited = 0;
+  long tag = 0;
+  const char* what = "";
+  unsigned first = 0, count = 0;  // fibers [first, first + count) take part
 };
 
 struct Warp {
-  TaggedBarrier bar;
+  Barrier bar;
   unsigned long long slot[2][32];
-  unsigned phase[32];  // per lane: which slot buffer the next exchange uses
 };
 
 struct Launch {
   const char* kernel = "";
-  TaggedBarrier block_bar;
-  std::vector<std::unique_ptr<Warp>> warps;
+  void (*body)(void*) = nullptr;
+  void* ctx = nullptr;
+  unsigned nthreads = 0;
+  dim3 block;
+  Barrier block_bar;
+  std::vector<Warp> warps;
   std::vector<unsigned char> dyn;  // dynamic shared memory
   size_t dyn_bytes = 0;
+  bool failed = false;
 };
 
 inline Launch* g_launch = nullptr;
+inline std::vector<Fiber> g_fibers;  // stacks kept between launches
+inline Fiber* g_cur = nullptr;
+inline void* g_sched_sp = nullptr;
+#if !defined(__x86_64__)
+inline ucontext_t g_sched_uc;
+#endif
+inline std::atomic<unsigned long long> g_progress{0};
+inline std::atomic<bool> g_active{false};
 inline std::mutex g_fail_mutex;
-inline thread_local unsigned tl_linear_tid = 0;
 
-[[noreturn]] inline void fail(const std::string& why) {
-  std::lock_guard<std::mutex> g(g_fail_mutex);
-  std::fprintf(stderr, "[cuda-emu] kernel %s block (%u,%u,%u) thread (%u,%u,%u): %s\n",
-               g_launch ? g_launch->kernel : "?", blockIdx.x, blockIdx.y, blockIdx.z,
-               threadIdx.x, threadIdx.y, threadIdx.z, why.c_str());
-  std::fflush(stderr);
-  std::_Exit(3);
+inline std::string where() {
+  char b[160];
+  std::snprintf(b, sizeof b, "[cuda-emu] kernel %s block (%u,%u,%u) thread (%u,%u,%u): ", g_kernel, blockIdx.x,
+                blockIdx.y, blockIdx.z, threadIdx.x, threadIdx.y, threadIdx.z);
+  return b;
 }
 
-inline std::atomic<bool> g_active{false};
+// Back to the scheduler; returns when the scheduler resumes this fiber.
+inline void yield_to_scheduler() {
+  Fiber* f = g_cur;
+  g_progress.fetch_add(1, std::memory_order_relaxed);
+#if defined(__x86_64__)
+  nc_emu_fiber_switch(&f->sp, g_sched_sp);
+#else
+  swapcontext(&f->uc, &g_sched_uc);
+#endif
+}
+
+[[noreturn]] inline void fail(const std::string& why) {
+  std::string msg = (g_launch ? where() : std::string("[cuda-emu] kernel ") + g_kernel + ": ") + why;
+  if (!g_fail_returns) {
+    std::lock_guard<std::mutex> g(g_fail_mutex);
+    std::fprintf(stderr, "%s\n", msg.c_str());
+    std::fflush(stderr);
+    std::_Exit(3);
+  }
+  if (g_launch && !g_launch->failed) {
+    g_launch->failed = true;
+    g_fail_message = msg;
+  }
+  if (g_in_fiber) {
+    g_cur->state = FState::Exited;  // abandoned: its stack is reused by the next launch
+    yield_to_scheduler();
+  }
+  // Outside a fiber only the scheduler calls fail(), and it checks `failed` right after.
+  throw std::runtime_error(msg);
+}
 
 inline void start_watchdog() {
   static std::once_flag once;
@@ -179,9 +253,8 @@ inline void start_watchdog() {
         if (now != last || !g_active.load()) { last = now; since = t; continue; }
         if (std::chrono::duration<double>(t - since).count() > timeout_s()) {
           std::lock_guard<std::mutex> g(g_fail_mutex);
-          const char* w = g_waiting_at.load();
-          std::fprintf(stderr, "[cuda-emu] kernel %s: no barrier completed for %.0f s (threads wait at %s): "
-                       "divergent barrier or deadlock\n", g_launch ? g_launch->kernel : "?", timeout_s(), w ? w : "?");
+          std::fprintf(stderr, "[cuda-emu] kernel %s: no barrier reached for %.0f s (a loop without barriers?): "
+                       "ending the process\n", g_kernel, timeout_s());
           std::fflush(stderr);
           std::_Exit(3);
         }
@@ -191,25 +264,214 @@ inline void start_watchdog() {
 }
 
 inline unsigned char* dynamic_shared() { return g_launch->dyn.data(); }
+inline Warp& my_warp() { return g_launch->warps[g_cur->tid / 32]; }
+inline unsigned my_lane() { return g_cur->tid % 32; }
 
-inline Warp& my_warp() { return *g_launch->warps[tl_linear_tid / 32]; }
-inline unsigned my_lane() { return tl_linear_tid % 32; }
+// Arrival at a barrier; returns once all participants arrived.
+inline void arrive_and_wait(Barrier& b, long tag, const char* what) {
+  if (b.exited > 0)
+    fail(b.count == 32 ? std::string(what) + ": a lane of this warp has already exited (full mask needs all 32 lanes)"
+                       : std::string(what) + ": a thread of this block has already returned (every thread must reach it)");
+  if (b.arrived == 0) { b.tag = tag; b.what = what; }
+  else if (tag != b.tag) fail(std::string("threads disagree at a barrier: this thread is at ") + what + ", another at " + b.what);
+  if (++b.arrived == b.expected) {
+    b.arrived = 0;
+    for (unsigned i = b.first; i < b.first + b.count; ++i) {
+      Fiber& f = g_fibers[i];
+      if (f.waiting == &b) { f.waiting = nullptr; f.state = FState::Runnable; }
+    }
+    return;
+  }
+  g_cur->state = FState::Waiting;
+  g_cur->waiting = &b;
+  yield_to_scheduler();
+}
+
+// A fiber's kernel returned.
+inline void exit_lane() {
+  Warp& w = my_warp();
+  if (w.bar.arrived > 0) fail(std::string("thread left the kernel while its warp waits at ") + w.bar.what);
+  if (g_launch->block_bar.arrived > 0)
+    fail(std::string("thread left the kernel while others wait at ") + g_launch->block_bar.what);
+  ++w.bar.exited;
+  ++g_launch->block_bar.exited;
+}
+
+inline void fiber_main(void*) {
+  g_launch->body(g_launch->ctx);
+  exit_lane();
+  g_cur->state = FState::Exited;
+  yield_to_scheduler();
+  __builtin_trap();  // never resumed
+}
+
+#if !defined(__x86_64__)
+inline void fiber_main_uc() { fiber_main(nullptr); }
+#endif
+
+inline void ensure_fibers(unsigned n) {
+  while (g_fibers.size() < n) {
+    Fiber f;
+    void* m = mmap(nullptr, kStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) { std::fprintf(stderr, "[cuda-emu] cannot map a fiber stack\n"); std::_Exit(3); }
+    mprotect(m, 4096, PROT_NONE);  // overflow faults instead of corrupting a neighbour
+    f.stack = static_cast<unsigned char*>(m);
+    g_fibers.push_back(f);
+  }
+}
+
+inline void prepare_fiber(Fiber& f, unsigned tid) {
+  f.tid = tid;
+  f.state = FState::Runnable;
+  f.waiting = nullptr;
+  f.phase[0] = 0;
+#if defined(__x86_64__)
+  uintptr_t top = (reinterpret_cast<uintptr_t>(f.stack) + kStackBytes) & ~uintptr_t(15);
+  uint64_t* sp = reinterpret_cast<uint64_t*>(top) - 8;
+  uint32_t csr[2];
+  asm volatile("stmxcsr %0" : "=m"(csr[0]));
+  asm volatile("fnstcw %0" : "=m"(csr[1]));
+  std::memcpy(&sp[0], csr, 8);
+  sp[1] = 0;                                               // r15
+  sp[2] = 0;                                               // r14
+  sp[3] = 0;                                               // r13
+  sp[4] = reinterpret_cast<uint64_t>(&fiber_main);         // r12: entry
+  sp[5] = 0;                                               // rbx: argument
+  sp[6] = 0;                                               // rbp
+  sp[7] = reinterpret_cast<uint64_t>(&nc_emu_fiber_start);  // return address
+  f.sp = sp;
+#else
+  getcontext(&f.uc);
+  f.uc.uc_stack.ss_sp = f.stack + 4096;
+  f.uc.uc_stack.ss_size = kStackBytes - 4096;
+  f.uc.uc_link = nullptr;
+  makecontext(&f.uc, fiber_main_uc, 0);
+#endif
+}
+
+inline void resume(Fiber& f) {
+  g_cur = &f;
+  unsigned t = f.tid, bx = g_launch->block.x, by = g_launch->block.y;
+  threadIdx = {t % bx, (t / bx) % by, t / (bx * by)};
+  g_in_fiber = true;
+#if defined(__x86_64__)
+  nc_emu_fiber_switch(&g_sched_sp, f.sp);
+#else
+  swapcontext(&g_sched_uc, &f.uc);
+#endif
+  g_in_fiber = false;
+}
+
+// Runs one block to the end; false when the launch failed.
+inline bool run_block(Launch& L) {
+  std::memset(L.dyn.data(), 0xFF, L.dyn.size());
+  L.block_bar = Barrier{int(L.nthreads), 0, 0, 0, "", 0, L.nthreads};
+  for (unsigned w = 0; w < L.warps.size(); ++w) L.warps[w].bar = Barrier{32, 0, 0, 0, "", 32 * w, 32};
+  for (unsigned t = 0; t < L.nthreads; ++t) prepare_fiber(g_fibers[t], t);
+  for (;;) {
+    bool ran = false, all_exited = true;
+    for (unsigned t = 0; t < L.nthreads; ++t) {
+      Fiber& f = g_fibers[t];
+      if (f.state == FState::Runnable) {
+        ran = true;
+        resume(f);
+        if (L.failed) return false;
+      }
+      if (f.state != FState::Exited) all_exited = false;
+    }
+    if (all_exited) return true;
+    if (!ran) {
+      // No fiber can run: some wait at a barrier the others will never reach.
+      unsigned waiting = 0, exited = 0, first = 0;
+      const char* at = "";
+      for (unsigned t = 0; t < L.nthreads; ++t) {
+        Fiber& f = g_fibers[t];
+        if (f.state == FState::Exited) ++exited;
+        else if (f.state == FState::Waiting) { if (!waiting++) { first = t; at = f.waiting->what; } }
+      }
+      unsigned bx = L.block.x, by = L.block.y;
+      threadIdx = {first % bx, (first / bx) % by, first / (bx * by)};
+      g_cur = &g_fibers[first];
+      try {
+        fail("deadlock: " + std::to_string(waiting) + " threads wait (this one at " + at + ") and " +
+             std::to_string(exited) + " have returned: divergent barrier");
+      } catch (const std::runtime_error&) {
+      }
+      return false;
+    }
+  }
+}
+
+// Runs a launch; false (reason in g_fail_message) when it failed in library mode.
+inline bool launch_erased(const char* name, dim3 grid, dim3 block, size_t shared_bytes, void (*body)(void*), void* ctx) {
+  g_kernel = name;
+  auto bad = [&](const std::string& why) {
+    g_fail_message = std::string("[cuda-emu] kernel ") + name + ": " + why;
+    if (!g_fail_returns) { std::fprintf(stderr, "%s\n", g_fail_message.c_str()); std::_Exit(3); }
+    return false;
+  };
+  unsigned long long nthreads = (unsigned long long)block.x * block.y * block.z;
+  if (nthreads == 0 || nthreads > 1024) return bad("bad block size " + std::to_string(nthreads));
+  if (nthreads % 32 != 0)
+    return bad("block size " + std::to_string(nthreads) + " is not a multiple of 32 (partial warps are not emulated)");
+  if (grid.x == 0 || grid.y == 0 || grid.z == 0) return bad("empty grid");
+  if (grid.y > 65535 || grid.z > 65535) return bad("grid.y/z over 65535");
+  if (shared_bytes > 48 * 1024)
+    return bad(std::to_string(shared_bytes) + " bytes of dynamic shared memory (> 48 KiB without opt-in)");
+  Launch L;
+  L.kernel = name;
+  L.body = body;
+  L.ctx = ctx;
+  L.nthreads = unsigned(nthreads);
+  L.block = block;
+  L.warps.resize(L.nthreads / 32);
+  L.dyn.assign(shared_bytes + 16, 0xFF);
+  L.dyn_bytes = shared_bytes;
+  ensure_fibers(L.nthreads);
+  g_launch = &L;
+  start_watchdog();
+  g_active = true;
+  blockDim = block;
+  gridDim = grid;
+  bool ok = true;
+  for (unsigned bz = 0; bz < grid.z && ok; ++bz)
+    for (unsigned by = 0; by < grid.y && ok; ++by)
+      for (unsigned bx = 0; bx < grid.x && ok; ++bx) {
+        blockIdx = {bx, by, bz};
+        ok = run_block(L);
+      }
+  g_active = false;
+  g_launch = nullptr;
+  g_cur = nullptr;
+  return ok;
+}
+
+template <class K, class... A>
+bool launch(const char* name, K kernel, dim3 grid, dim3 block, size_t shared_bytes, A... args) {
+  struct Ctx { K k; std::tuple<A...> a; } c{kernel, std::tuple<A...>(args...)};
+  return launch_erased(name, grid, block, shared_bytes, [](void* p) {
+    Ctx* c = static_cast<Ctx*>(p);
+    std::apply(c->k, c->a);
+  }, &c);
+}
 
 inline void check_mask(unsigned mask, const char* op) {
-  if (mask != 0xffffffffu)
-    fail(std::string(op) + ": only the full mask 0xffffffff is emulated, got 0x" +
-         [&] { char b[16]; std::snprintf(b, sizeof b, "%08x", mask); return std::string(b); }());
+  if (mask != 0xffffffffu) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%08x", mask);
+    fail(std::string(op) + ": only the full mask 0xffffffff is emulated, got 0x" + b);
+  }
 }
 
 // Exchanges 64-bit words within the warp: each lane publishes `v`, then reads lane `src`.
 inline unsigned long long exchange(unsigned long long v, unsigned src, long tag, const char* what) {
   Warp& w = my_warp();
   unsigned lane = my_lane();
-  unsigned p = w.phase[lane];
+  unsigned p = g_cur->phase[0];
   w.slot[p][lane] = v;
-  w.bar.arrive_and_wait(tag, what);
+  arrive_and_wait(w.bar, tag, what);
   unsigned long long r = w.slot[p][src & 31];
-  w.phase[lane] = p ^ 1;  // next exchange writes the other buffer: no second barrier needed
+  g_cur->phase[0] = p ^ 1;  // next exchange writes the other buffer: no second barrier needed
   return r;
 }
 
@@ -220,51 +482,7 @@ template <class T> unsigned long long to_bits(T v) {
 template <class T> T from_bits(unsigned long long b) { T v; std::memcpy(&v, &b, sizeof(T)); return v; }
 
 inline void syncthreads(int line) {
-  g_launch->block_bar.arrive_and_wait(1000000L + line, "__syncthreads");
-}
-
-template <class K, class... A>
-void launch(const char* name, K kernel, dim3 grid, dim3 block, size_t shared_bytes, A... args) {
-  unsigned nthreads = block.x * block.y * block.z;
-  if (nthreads == 0 || nthreads > 1024) { std::fprintf(stderr, "[cuda-emu] kernel %s: bad block size %u\n", name, nthreads); std::_Exit(3); }
-  if (nthreads % 32 != 0) { std::fprintf(stderr, "[cuda-emu] kernel %s: block size %u is not a multiple of 32 (partial warps are not emulated)\n", name, nthreads); std::_Exit(3); }
-  if (grid.x == 0 || grid.y == 0 || grid.z == 0) { std::fprintf(stderr, "[cuda-emu] kernel %s: empty grid\n", name); std::_Exit(3); }
-  if (grid.y > 65535 || grid.z > 65535) { std::fprintf(stderr, "[cuda-emu] kernel %s: grid.y/z over 65535\n", name); std::_Exit(3); }
-  if (shared_bytes > 48 * 1024) { std::fprintf(stderr, "[cuda-emu] kernel %s: %zu bytes of dynamic shared memory (> 48 KiB without opt-in)\n", name, shared_bytes); std::_Exit(3); }
-  Launch L;
-  L.kernel = name;
-  L.block_bar.reset(int(nthreads));
-  for (unsigned w = 0; w < nthreads / 32; ++w) L.warps.emplace_back(new Warp());
-  L.dyn.assign(shared_bytes + 16, 0xFF);
-  L.dyn_bytes = shared_bytes;
-  g_launch = &L;
-  start_watchdog();
-  g_active = true;
-  blockDim = block;
-  gridDim = grid;
-  auto body = [&](unsigned t) {
-    tl_linear_tid = t;
-    threadIdx = {t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
-    for (unsigned bz = 0; bz < grid.z; ++bz)
-      for (unsigned by = 0; by < grid.y; ++by)
-        for (unsigned bx = 0; bx < grid.x; ++bx) {
-          blockIdx = {bx, by, bz};
-          if (t == 0) {  // all threads are past the previous block's end barrier
-            std::memset(L.dyn.data(), 0xFF, L.dyn.size());
-            for (auto& w : L.warps) { w->bar.reset(32); std::memset(w->phase, 0, sizeof w->phase); }
-          }
-          L.block_bar.arrive_and_wait(1, "block start");
-          kernel(args...);
-          my_warp().bar.exit_lane("kernel end");
-          L.block_bar.arrive_and_wait(2, "kernel end (a thread returned while others wait at __syncthreads?)");
-        }
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(nthreads);
-  for (unsigned t = 0; t < nthreads; ++t) pool.emplace_back(body, t);
-  for (auto& th : pool) th.join();
-  g_active = false;
-  g_launch = nullptr;
+  arrive_and_wait(g_launch->block_bar, 1000000L + line, "__syncthreads");
 }
 
 }  // namespace nc_emu
@@ -306,16 +524,17 @@ inline unsigned __ballot_sync(unsigned mask, int pred) {
   nc_emu::check_mask(mask, "__ballot_sync");
   nc_emu::Warp& w = nc_emu::my_warp();
   unsigned lane = nc_emu::my_lane();
-  unsigned p = w.phase[lane];
+  unsigned p = nc_emu::g_cur->phase[0];
   w.slot[p][lane] = pred ? 1 : 0;
-  w.bar.arrive_and_wait(6, "__ballot_sync");
+  nc_emu::arrive_and_wait(w.bar, 6, "__ballot_sync");
   unsigned r = 0;
   for (unsigned l = 0; l < 32; ++l) r |= unsigned(w.slot[p][l] != 0) << l;
-  w.phase[lane] = p ^ 1;
+  nc_emu::g_cur->phase[0] = p ^ 1;
   return r;
 }
 
-template <class T> T __emu_atomic_add(T* p, T v) { return std::atomic_ref<T>(*p).fetch_add(v, std::memory_order_relaxed); }
+// One fiber runs at a time: an atomic is a plain read-modify-write.
+template <class T> T __emu_atomic_add(T* p, T v) { T old = *p; *p = old + v; return old; }
 inline float atomicAdd(float* p, float v) { return __emu_atomic_add(p, v); }
 inline double atomicAdd(double* p, double v) { return __emu_atomic_add(p, v); }
 inline int atomicAdd(int* p, int v) { return __emu_atomic_add(p, v); }

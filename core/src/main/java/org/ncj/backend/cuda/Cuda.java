@@ -13,6 +13,10 @@ final class Cuda {
             return;
         }
         String msg = what + " failed: " + CUresult.stringFor(result) + " (" + result + ")";
+        String emulated = Emulator.lastError();
+        if (!emulated.isEmpty()) {
+            msg += ": " + emulated; // the emulator names the kernel, parameter and offset
+        }
         if (isSticky(result)) {
             throw new CudaFatalException(result, msg + "; the CUDA context is poisoned, restart the process");
         }

@@ -100,7 +100,9 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String description() {
-        return String.format("%s, compute capability %d.%d, %d SMs, %.1f GiB, driver CUDA %s", ctx.name, ctx.ccMajor,
+        String prefix = Emulator.active() ? "EMULATED CUDA (no GPU: native-tests/emudriver, " + Emulator.schedule()
+                + " schedule): " : "";
+        return prefix + String.format("%s, compute capability %d.%d, %d SMs, %.1f GiB, driver CUDA %s", ctx.name, ctx.ccMajor,
                 ctx.ccMinor, ctx.sms, ctx.totalMem / (double) (1L << 30), Ptx.cudaVersion(ctx.driverVersion));
     }
 

@@ -200,6 +200,12 @@ final class CudaContext {
     }
 
     private static String probe() {
+        if (Emulator.requested()) {
+            String why = Emulator.load();
+            if (why != null) {
+                return "emulated CUDA asked for (ncj.cuda=emulated) but " + why;
+            }
+        }
         int[] v = new int[1];
         try {
             int r = cuInit(0);

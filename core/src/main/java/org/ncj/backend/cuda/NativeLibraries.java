@@ -29,6 +29,10 @@ final class NativeLibraries {
 
     /** Folders searched, in order, that exist. */
     static List<Path> searchPath() {
+        Path emulated = Emulator.folder();
+        if (emulated != null) {
+            return List.of(emulated); // the emulated driver takes the emulated libraries only
+        }
         Set<Path> dirs = new LinkedHashSet<>();
         String prop = System.getProperty(LIBPATH);
         if (prop != null) {
@@ -141,7 +145,7 @@ final class NativeLibraries {
             }
             return SymbolLookup.libraryLookup(f, arena);
         }
-        for (String s : sonames) {
+        for (String s : Emulator.active() ? new String[0] : sonames) {
             try {
                 return SymbolLookup.libraryLookup(s, arena);
             } catch (IllegalArgumentException e) {

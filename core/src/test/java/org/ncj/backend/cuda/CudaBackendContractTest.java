@@ -14,6 +14,7 @@ class CudaBackendContractTest extends BackendContract {
 
     static Backend openOrSkip(Class<?> test) {
         String why = CudaBackend.unavailableReason();
+        CudaTestBase.failIfEmulationAskedFor(why);
         if (why != null) {
             System.out.println("[skip] " + test.getSimpleName() + ": CUDA unavailable: " + why);
         }

@@ -17,12 +17,25 @@ public abstract class CudaTestBase {
     @BeforeAll
     void openCuda() {
         String why = CudaBackend.unavailableReason();
+        failIfEmulationAskedFor(why);
         if (why != null) {
             System.out.println("[skip] " + getClass().getSimpleName() + ": CUDA unavailable: " + why);
         }
         assumeTrue(why == null, () -> "CUDA unavailable: " + why);
         cuda = new CudaBackend();
         System.out.println("[cuda] " + getClass().getSimpleName() + " on " + cuda.description());
+    }
+
+    /** Under {@code ncj.cuda=emulated} the CUDA classes must run: a missing emulator fails instead of skipping. */
+    static void failIfEmulationAskedFor(String why) {
+        if (Emulator.requested() && why != null) {
+            org.junit.jupiter.api.Assertions.fail("ncj.cuda=emulated but the CUDA backend is unavailable: " + why);
+        }
+    }
+
+    /** Whether the tests run on the emulated driver (shapes sized for the host). */
+    static boolean emulated() {
+        return Emulator.requested();
     }
 
     @AfterAll
