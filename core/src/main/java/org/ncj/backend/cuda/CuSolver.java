@@ -4,7 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -82,7 +82,8 @@ final class CuSolver extends Resource {
              DeviceMemory dw = DeviceMemory.allocate(ctx, 8L * n);
              DeviceMemory info = DeviceMemory.allocate(ctx, 4);
              Arena local = Arena.ofConfined()) {
-            Cuda.check(cuMemcpyHtoD(da.ptr(), Pointer.to(a), 8L * nn), "cuMemcpyHtoD eigh matrix");
+            // On the solver's stream, before cusolverDnDsyevd reads it.
+            Cuda.check(cuMemcpyHtoDAsync(da.ptr(), Pointer.to(a), 8L * nn, stream.get()), "cuMemcpyHtoDAsync eigh matrix");
             MemorySegment h = handle;
             status((int) setStream.invokeExact(h, MemorySegment.ofAddress(stream.handle())), "cusolverDnSetStream");
             MemorySegment lw = local.allocate(JAVA_INT);

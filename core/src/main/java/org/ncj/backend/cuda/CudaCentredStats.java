@@ -2,7 +2,7 @@ package org.ncj.backend.cuda;
 
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 
 import jcuda.Pointer;
 
@@ -49,7 +49,9 @@ public final class CudaCentredStats extends Resource implements CentredStats {
         DeviceMemory n = null;
         try {
             m = DeviceMemory.allocate(ctx, 8L * k * d);
-            Cuda.check(cuMemcpyHtoD(m.ptr(), Pointer.to(means), 8L * k * d), "cuMemcpyHtoD means");
+            // On the stream whose kernels read them: a synchronous copy from pageable memory may
+            // return before the data arrives, and non-blocking streams do not wait for it.
+            Cuda.check(cuMemcpyHtoDAsync(m.ptr(), Pointer.to(means), 8L * k * d, s.get()), "cuMemcpyHtoDAsync means");
             c = scatter ? DeviceMemory.zeroed(ctx, 8L * d * d, s.get()) : null;
             v = DeviceMemory.zeroed(ctx, 8L * k, s.get());
             n = DeviceMemory.zeroed(ctx, 8L * k, s.get());
@@ -75,9 +77,10 @@ public final class CudaCentredStats extends Resource implements CentredStats {
         }
         Stager st = backend.stager();
         st.onCompute(() -> {
-            // Kernels of earlier batches may still read the old means: wait, then replace them.
-            st.sync();
-            Cuda.check(cuMemcpyHtoD(means.ptr(), Pointer.to(newMeans), 8L * k * d), "cuMemcpyHtoD means");
+            // In order on the compute stream: after the kernels of earlier batches that read the
+            // old means, before the next ones (the pageable source is staged before the call returns).
+            Cuda.check(cuMemcpyHtoDAsync(means.ptr(), Pointer.to(newMeans), 8L * k * d, st.compute.get()),
+                    "cuMemcpyHtoDAsync means");
             if (scatter != null) {
                 scatter.clear(st.compute.get());
             }

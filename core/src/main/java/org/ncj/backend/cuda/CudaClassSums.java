@@ -1,6 +1,6 @@
 package org.ncj.backend.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 
 import jcuda.Pointer;
 
@@ -191,9 +191,12 @@ public final class CudaClassSums extends Resource implements ClassSums {
         for (int i = 0; i < k; i++) {
             c[i] += otherCounts[i];
         }
-        ctx.makeCurrent();
-        Cuda.check(cuMemcpyHtoD(sums.ptr(), Pointer.to(s), 8L * s.length), "cuMemcpyHtoD sums");
-        Cuda.check(cuMemcpyHtoD(counts.ptr(), Pointer.to(c), 8L * k), "cuMemcpyHtoD counts");
+        Stager st = backend.stager();
+        // On the compute stream, before the next batch's kernels add to the totals.
+        st.onCompute(() -> {
+            Cuda.check(cuMemcpyHtoDAsync(sums.ptr(), Pointer.to(s), 8L * s.length, st.compute.get()), "cuMemcpyHtoDAsync sums");
+            Cuda.check(cuMemcpyHtoDAsync(counts.ptr(), Pointer.to(c), 8L * k, st.compute.get()), "cuMemcpyHtoDAsync counts");
+        });
     }
 
     @Override

@@ -1,6 +1,6 @@
 package org.ncj.backend.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 
 import jcuda.Pointer;
 
@@ -119,9 +119,9 @@ public final class CudaDecisions extends Resource implements Decisions {
         CudaStream s = backend.stager().compute;
         DeviceMemory[] mem = new DeviceMemory[5];
         try {
-            mem[0] = uploadDouble(p.bt64());
-            mem[1] = dtype == DType.FLOAT32 ? uploadFloat(p.bt64()) : null;
-            mem[2] = uploadDouble(p.aux());
+            mem[0] = uploadDouble(p.bt64(), s);
+            mem[1] = dtype == DType.FLOAT32 ? uploadFloat(p.bt64(), s) : null;
+            mem[2] = uploadDouble(p.aux(), s);
             mem[3] = DeviceMemory.zeroed(ctx, 8L * k, s.get());
             mem[4] = DeviceMemory.zeroed(ctx, 8L * k, s.get());
         } catch (RuntimeException e) {
@@ -140,23 +140,26 @@ public final class CudaDecisions extends Resource implements Decisions {
         this.counts = mem[4];
     }
 
-    private DeviceMemory uploadDouble(double[] a) {
-        return copied(DeviceMemory.allocate(ctx, 8L * Math.max(1, a.length)), Pointer.to(a), 8L * a.length);
+    private DeviceMemory uploadDouble(double[] a, CudaStream s) {
+        return copied(DeviceMemory.allocate(ctx, 8L * Math.max(1, a.length)), Pointer.to(a), 8L * a.length, s);
     }
 
-    private DeviceMemory uploadFloat(double[] a) {
+    private DeviceMemory uploadFloat(double[] a, CudaStream s) {
         float[] f = new float[a.length];
         for (int i = 0; i < a.length; i++) {
             f[i] = (float) a[i];
         }
-        return copied(DeviceMemory.allocate(ctx, 4L * Math.max(1, f.length)), Pointer.to(f), 4L * f.length);
+        return copied(DeviceMemory.allocate(ctx, 4L * Math.max(1, f.length)), Pointer.to(f), 4L * f.length, s);
     }
 
-    /** Copies {@code bytes} (none without candidates) into {@code mem}; frees it when the copy fails. */
-    private static DeviceMemory copied(DeviceMemory mem, Pointer src, long bytes) {
+    /**
+     * Copies {@code bytes} (none without candidates) into {@code mem} on {@code s}, the stream of
+     * the kernels that read it; frees it when the copy fails.
+     */
+    private static DeviceMemory copied(DeviceMemory mem, Pointer src, long bytes, CudaStream s) {
         try {
             if (bytes > 0) {
-                Cuda.check(cuMemcpyHtoD(mem.ptr(), src, bytes), "cuMemcpyHtoD decisions operand");
+                Cuda.check(cuMemcpyHtoDAsync(mem.ptr(), src, bytes, s.get()), "cuMemcpyHtoDAsync decisions operand");
             }
             return mem;
         } catch (RuntimeException e) {

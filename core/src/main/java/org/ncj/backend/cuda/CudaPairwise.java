@@ -1,7 +1,7 @@
 package org.ncj.backend.cuda;
 
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -171,7 +171,7 @@ final class CudaPairwise {
         int[] g = statsGrid(k, form.tile, ctx.sms);
         int blocks = g[0] * g[1];
         double[] partials = new double[4 * blocks];
-        try (Operands ops = new Operands(ctx, points, k, d, kernel, form);
+        try (Operands ops = new Operands(ctx, st.compute, points, k, d, kernel, form);
              DeviceMemory out = DeviceMemory.allocate(ctx, 8L * partials.length)) {
             st.onCompute(() -> {
                 ops.launchStats(st, out);
@@ -206,7 +206,7 @@ final class CudaPairwise {
         }
         CudaContext ctx = backend.context();
         Stager st = backend.stager();
-        try (Operands ops = new Operands(ctx, points, k, d, kernel, form)) {
+        try (Operands ops = new Operands(ctx, st.compute, points, k, d, kernel, form)) {
             int bandRows = Math.min(k, maxBandRows);
             bandPlan(k, bandRows); // checks the band
             DeviceMemory gm = null;
@@ -255,9 +255,12 @@ final class CudaPairwise {
         final DeviceMemory p32;
         final DeviceMemory norms;
         final DeviceMemory aux;
+        /** The stream of the kernels that read the operands (their copies are queued on it). */
+        private final CudaStream stream;
 
-        Operands(CudaContext ctx, double[] points, int k, int d, PairKernel kernel, Form form) {
+        Operands(CudaContext ctx, CudaStream stream, double[] points, int k, int d, PairKernel kernel, Form form) {
             this.ctx = ctx;
+            this.stream = stream;
             this.k = k;
             this.d = d;
             this.id = id(kernel);
@@ -286,7 +289,7 @@ final class CudaPairwise {
         private DeviceMemory upload(CudaContext c, Pointer host, long bytes) {
             DeviceMemory m = DeviceMemory.allocate(c, bytes);
             held.add(m);
-            Cuda.check(cuMemcpyHtoD(m.ptr(), host, bytes), "cuMemcpyHtoD pairwise operand");
+            Cuda.check(cuMemcpyHtoDAsync(m.ptr(), host, bytes, stream.get()), "cuMemcpyHtoDAsync pairwise operand");
             return m;
         }
 

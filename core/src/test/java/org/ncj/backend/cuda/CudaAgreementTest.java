@@ -232,8 +232,8 @@ class CudaAgreementTest extends CudaTestBase {
             c.add(b);
             assertArrayEquals(c.counts(), g.counts(), "counts");
             assertArrayEquals(c.hits(), g.hits(), "hits");
-            Cuda.check(jcuda.driver.JCudaDriver.cuMemcpyHtoD(dx.ptr(), Pointer.to(x), 4L * x.length), "x");
-            Cuda.check(jcuda.driver.JCudaDriver.cuMemcpyHtoD(dy.ptr(), Pointer.to(y), 4L * n), "y");
+            Cuda.check(CudaTestBase.upload(dx.ptr(), Pointer.to(x), 4L * x.length), "x");
+            Cuda.check(CudaTestBase.upload(dy.ptr(), Pointer.to(y), 4L * n), "y");
             gd.addDevice(dx.address(), dy.address(), n);
             cd.add(b);
             assertArrayEquals(cd.counts(), gd.counts(), "counts (addDevice, no bias)");
@@ -435,8 +435,8 @@ class CudaAgreementTest extends CudaTestBase {
         try (DeviceMemory dx = DeviceMemory.allocate(ctx, 4L * x.length);
              DeviceMemory dy = DeviceMemory.allocate(ctx, 4L * y.length)) {
             ctx.makeCurrent();
-            Cuda.check(jcuda.driver.JCudaDriver.cuMemcpyHtoD(dx.ptr(), Pointer.to(x), 4L * x.length), "cuMemcpyHtoD x");
-            Cuda.check(jcuda.driver.JCudaDriver.cuMemcpyHtoD(dy.ptr(), Pointer.to(y), 4L * y.length), "cuMemcpyHtoD y");
+            Cuda.check(CudaTestBase.upload(dx.ptr(), Pointer.to(x), 4L * x.length), "cuMemcpyHtoD x");
+            Cuda.check(CudaTestBase.upload(dy.ptr(), Pointer.to(y), 4L * y.length), "cuMemcpyHtoD y");
             for (DType t : DType.values()) {
                 try (CudaClassSums g = cuda.classSums(k, d, t); ClassSums c = cpu.classSums(k, d, t)) {
                     g.addDevice(dx.address(), dy.address(), n);
@@ -504,8 +504,8 @@ class CudaAgreementTest extends CudaTestBase {
              DeviceMemory dy = DeviceMemory.allocate(ctx, 4L * y.length)) {
             ctx.makeCurrent();
             long xa = dx.address() + 4L * offset;
-            Cuda.check(jcuda.driver.JCudaDriver.cuMemcpyHtoD(DevicePtr.of(xa), Pointer.to(x), 4L * x.length), "cuMemcpyHtoD x");
-            Cuda.check(jcuda.driver.JCudaDriver.cuMemcpyHtoD(dy.ptr(), Pointer.to(y), 4L * y.length), "cuMemcpyHtoD y");
+            Cuda.check(CudaTestBase.upload(DevicePtr.of(xa), Pointer.to(x), 4L * x.length), "cuMemcpyHtoD x");
+            Cuda.check(CudaTestBase.upload(dy.ptr(), Pointer.to(y), 4L * y.length), "cuMemcpyHtoD y");
             for (DType t : DType.values()) {
                 try (CudaClassSums g = cuda.classSums(k, d, t); ClassSums c = cpu.classSums(k, d, t)) {
                     g.addDevice(xa, dy.address(), n);

@@ -33,6 +33,18 @@ public abstract class CudaTestBase {
         }
     }
 
+    /**
+     * A host-to-device copy the device-resident tests can rely on: {@code cuMemcpyHtoD} from
+     * pageable memory may return before the data arrives, and the backend's non-blocking streams
+     * do not wait for the legacy stream, so the context is synchronised after it (the contract
+     * of {@code addDevice}: the caller's writes are complete). Returns the first error code.
+     */
+    static int upload(jcuda.driver.CUdeviceptr dst, jcuda.Pointer src, long bytes) {
+        int r = jcuda.driver.JCudaDriver.cuMemcpyHtoD(dst, src, bytes);
+        int s = jcuda.driver.JCudaDriver.cuCtxSynchronize();
+        return r != 0 ? r : s;
+    }
+
     /** Whether the tests run on the emulated driver (shapes sized for the host). */
     static boolean emulated() {
         return Emulator.requested();

@@ -1,6 +1,5 @@
 package org.ncj.backend.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 
 import jcuda.Pointer;
 
@@ -109,10 +108,10 @@ public final class KernelDriver {
              DeviceMemory sums = DeviceMemory.zeroed(ctx, 8L * k * d, st.compute.get());
              DeviceMemory counts = DeviceMemory.zeroed(ctx, 8L * k, st.compute.get())) {
             ctx.makeCurrent();
-            Cuda.check(cuMemcpyHtoD(dx.ptr(), Pointer.to(x), 4L * x.length), "cuMemcpyHtoD");
-            Cuda.check(cuMemcpyHtoD(dord.ptr(), Pointer.to(order), 4L * n), "cuMemcpyHtoD");
-            Cuda.check(cuMemcpyHtoD(dy.ptr(), Pointer.to(y), 4L * n), "cuMemcpyHtoD");
-            Cuda.check(cuMemcpyHtoD(dseg.ptr(), Pointer.to(seg), 8L * (k + 1)), "cuMemcpyHtoD");
+            Cuda.check(CudaTestBase.upload(dx.ptr(), Pointer.to(x), 4L * x.length), "cuMemcpyHtoD");
+            Cuda.check(CudaTestBase.upload(dord.ptr(), Pointer.to(order), 4L * n), "cuMemcpyHtoD");
+            Cuda.check(CudaTestBase.upload(dy.ptr(), Pointer.to(y), 4L * n), "cuMemcpyHtoD");
+            Cuda.check(CudaTestBase.upload(dseg.ptr(), Pointer.to(seg), 8L * (k + 1)), "cuMemcpyHtoD");
             st.onCompute(() -> {
                 for (Kernel kern : new Kernel[] {Kernel.CLASS_SUMS_SORTED_F32, Kernel.CLASS_SUMS_SORTED_F64}) {
                     ctx.launch(kern, k, (d + 255) / 256, 256, 0, st.compute.get(), dx, dord, dseg, d, k, sums, counts);

@@ -2,7 +2,6 @@ package org.ncj.backend.cuda;
 
 import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
@@ -63,7 +62,7 @@ public final class Throughput {
                 int[] rl = new SplittableRandom(42).ints((int) n, 0, 10).toArray();
                 int[] rl1000 = new SplittableRandom(43).ints((int) n, 0, k).toArray();
                 ctx.makeCurrent();
-                Cuda.check(cuMemcpyHtoD(yr.ptr(), Pointer.to(rl), 4L * n), "cuMemcpyHtoD random labels");
+                Cuda.check(CudaTestBase.upload(yr.ptr(), Pointer.to(rl), 4L * n), "cuMemcpyHtoD random labels");
                 double tCopy = time(5, () -> st.onCompute(() -> {
                     Cuda.check(cuMemcpyDtoDAsync(copy.ptr(), x.ptr(), bytes, st.compute.get()), "cuMemcpyDtoDAsync");
                     st.compute.sync();
@@ -86,7 +85,7 @@ public final class Throughput {
                 try (DeviceMemory yk = DeviceMemory.allocate(ctx, 4L * n);
                      CudaClassSums s = cuda.classSums(k, d, DType.FLOAT32)) {
                     ctx.makeCurrent();
-                    Cuda.check(cuMemcpyHtoD(yk.ptr(), Pointer.to(rl1000), 4L * n), "cuMemcpyHtoD random labels");
+                    Cuda.check(CudaTestBase.upload(yk.ptr(), Pointer.to(rl1000), 4L * n), "cuMemcpyHtoD random labels");
                     double ts = time(5, () -> s.addDevice(x.address(), yk.address(), n));
                     System.out.printf("class sums k=%d d=%d n=%d %s (%s, random labels): %.1f GB/s read = %.0f%% of copy read+write %.1f GB/s%n",
                             k, d, n, DType.FLOAT32, CudaClassSums.usesSmall(k, d, DType.FLOAT32) ? "small" : "large",
@@ -249,7 +248,7 @@ public final class Throughput {
             int tile = (Integer) f[1];
             CudaPairwise.Form form = CudaPairwise.form(precision, tile);
             int[] g = CudaPairwise.statsGrid(kp, form.tile, ctx.sms);
-            try (CudaPairwise.Operands ops = new CudaPairwise.Operands(ctx, p, kp, dp, dist, form);
+            try (CudaPairwise.Operands ops = new CudaPairwise.Operands(ctx, st.compute, p, kp, dp, dist, form);
                  DeviceMemory partials = DeviceMemory.allocate(ctx, 8L * 4 * g[0] * g[1])) {
                 double tk = time(5, () -> st.onCompute(() -> {
                     ops.launchStats(st, partials);
