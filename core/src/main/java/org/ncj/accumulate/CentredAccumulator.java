@@ -14,6 +14,9 @@ import org.ncj.backend.CentredStats;
  * Second-pass accumulators about fixed class means ({@link CovarAccumulator},
  * {@link VarNormAccumulator}): one running sum (the scatter matrix or the per-class variance
  * sums) and per-class counts, plus totals merged from others or loaded from a file.
+ *
+ * <p>Threads: one at a time, a concurrent call throws; feed many threads through one accumulator
+ * each, built with the same means, and merge them (see {@link Accumulator}).
  */
 abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumulator, VarNormAccumulator {
     final Means means;
@@ -68,12 +71,11 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
     }
 
     final void mergeFrom(CentredAccumulator other) {
-        ensureOpen();
         if (other.getClass() != getClass() || other.k != k || other.d != d || !other.means.sameValues(means)) {
             throw new IllegalArgumentException("cannot merge: the other " + other.getClass().getSimpleName()
                     + " has another shape or other means");
         }
-        addExtra(other.totalSums(), other.totalCounts());
+        merging(other, () -> addExtra(other.totalSums(), other.totalCounts()));
     }
 
     private void addExtra(double[] s, long[] c) {
@@ -87,10 +89,12 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
 
     /** Writes the full state (totals, counts, the means, K, D, dtype) to {@code file}. */
     public final void save(Path file) throws IOException {
-        ensureOpen();
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put(arrayName, totalSums());
-        a.put("counts", totalCounts());
+        Map<String, Object> a = use(() -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put(arrayName, totalSums());
+            m.put("counts", totalCounts());
+            return m;
+        });
         AccumulatorFiles.putMeans(a, means);
         AccumulatorFiles.write(file, getClass().getSimpleName(), k, d, dtype, a);
     }

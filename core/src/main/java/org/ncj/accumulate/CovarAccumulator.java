@@ -24,7 +24,10 @@ public final class CovarAccumulator extends CentredAccumulator {
 
     /** Σ_W over the samples seen (and merged) so far. */
     public Covariance compute() {
-        ensureOpen();
+        return use(this::computeNow);
+    }
+
+    private Covariance computeNow() {
         long n = Arrays.stream(totalCounts()).sum();
         if (n == 0) {
             throw new IllegalStateException("CovarAccumulator is empty: no samples accumulated");

@@ -24,7 +24,10 @@ public final class VarNormAccumulator extends CentredAccumulator {
 
     /** Variance norms of the samples seen (and merged) so far. */
     public VarNorms compute() {
-        ensureOpen();
+        return use(this::computeNow);
+    }
+
+    private VarNorms computeNow() {
         long[] counts = totalCounts();
         if (Arrays.stream(counts).sum() == 0) {
             throw new IllegalStateException("VarNormAccumulator is empty: no samples accumulated");
