@@ -25,12 +25,15 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
     /** Totals merged from other accumulators or loaded from a file, added at compute time. */
     private final double[] extra;
     private final long[] extraCounts;
+    /** Power-of-two exponent applied to rows and means before the float32 arithmetic ({@link Rescale}). */
+    private final int exp;
 
     CentredAccumulator(int k, int d, Backend backend, DType dtype, Means means, boolean scatter) {
         super(k, d, backend, dtype);
         checkShape(means);
         this.means = means;
-        this.stats = backend.centredStats(means.meansView(), k, d, dtype, scatter, !scatter);
+        this.exp = Rescale.exponent(means.meansView(), means.counts(), k, d, dtype);
+        this.stats = backend.centredStats(Rescale.scaled(means.meansView(), exp), k, d, dtype, scatter, !scatter);
         this.arrayName = scatter ? "scatter" : "var_sums";
         this.extra = new double[scatter ? Math.multiplyExact(d, d) : k];
         this.extraCounts = new long[k];
@@ -49,12 +52,12 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
 
     @Override
     final void add(Batch batch) {
-        stats.add(labelled(batch));
+        stats.add(Rescale.scaled(labelled(batch), exp));
     }
 
     /** This stream's sums plus merged ones. */
     final double[] totalSums() {
-        double[] s = arrayName.equals("scatter") ? stats.scatter() : stats.varNormSums();
+        double[] s = Rescale.unscale(arrayName.equals("scatter") ? stats.scatter() : stats.varNormSums(), -2 * exp);
         for (int i = 0; i < s.length; i++) {
             s[i] += extra[i];
         }

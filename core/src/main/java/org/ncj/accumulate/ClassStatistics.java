@@ -123,14 +123,16 @@ public final class ClassStatistics implements AutoCloseable {
                 }
             }
         }
+        int exp = Rescale.exponent(mb, nb, k, d, dtype);
+        double[] scaledMeans = Rescale.scaled(mb, exp);
         if (batchStats == null) {
-            batchStats = backend.centredStats(mb, k, d, dtype, true, true);
+            batchStats = backend.centredStats(scaledMeans, k, d, dtype, true, true);
         } else {
-            batchStats.reset(mb);
+            batchStats.reset(scaledMeans);
         }
-        batchStats.add(batch);
-        double[] sb = batchStats.scatter();
-        double[] tb = batchStats.varNormSums();
+        batchStats.add(Rescale.scaled(batch, exp));
+        double[] sb = Rescale.unscale(batchStats.scatter(), -2 * exp);
+        double[] tb = Rescale.unscale(batchStats.varNormSums(), -2 * exp);
         mergeParts(nb, mb, sb, tb);
     }
 

@@ -27,9 +27,12 @@ import org.ncj.testutil.Golden;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class Float32RangeTest {
-    /** Measures whose value a scale changes (dist by s, s^2; log mean by log s; Riesz by s^-(D-2)). */
+    /**
+     * Measures whose value a scale s changes: dist by s and s², log mean by log s, Riesz by
+     * s^-(D-2), the uniform duality (a variance of w·m̃) by s².
+     */
     static final Set<String> SCALED = Set.of("nc2g_dist_mean", "nc2g_dist_var", "nc2g_log_mean", "nc2g_riesz_mean",
-            "nc2g_riesz_var");
+            "nc2g_riesz_var", "nc3u_uni_dual");
 
     private Backend backend;
 
@@ -54,6 +57,11 @@ class Float32RangeTest {
             y[i] = (float) (x[i] * scale + offset);
         }
         return y;
+    }
+
+    static String label(double s) {
+        int e = Math.getExponent(s);
+        return s == Math.scalb(1.0, e) ? "2^" + e : String.format(Locale.ROOT, "%.0e", s);
     }
 
     static double rel(double a, double b) {
@@ -90,7 +98,10 @@ class Float32RangeTest {
         return worst;
     }
 
-    /** Item 11: offset 10^4 within 1e-3 of float64 on the same file; 10^6 reported (target 1e-2 there). */
+    /**
+     * Item 11: offsets 10^4 and 10^6, every measure in float32 within 1e-3 of float64 on the same
+     * file (the issue asks it of 10^4; before the fix: 8e-3 at 10^4, a factor 97 at 10^6).
+     */
     @Test
     void offsetCostsNothingBeyondTheInputBits() {
         Golden g = Golden.load("small");
@@ -99,7 +110,7 @@ class Float32RangeTest {
             Golden t = transform(g, off, 1.0);
             Map<String, Double> f64 = GoldenPipeline.run(t, backend, DType.FLOAT64).metrics();
             Map<String, Double> f32 = GoldenPipeline.run(t, backend, DType.FLOAT32).metrics();
-            double tol = off == 1e4 ? 1e-3 : 1e-2;
+            double tol = 1e-3;
             report(String.format(Locale.ROOT, "offset %.0e", off), f32, f64, Set.of(), failures, name -> new double[] {tol, 0});
         }
         assertTrue(failures.isEmpty(), String.join("\n", failures));
@@ -117,7 +128,7 @@ class Float32RangeTest {
         for (double s : new double[] {1e-30, 0x1p-100, 0x1p100, 1e18, 1e30}) {
             Golden t = transform(g, 0, s);
             Map<String, Double> f32 = GoldenPipeline.run(t, backend, DType.FLOAT32).metrics();
-            report(String.format(Locale.ROOT, "scale %.0e", s), f32, g.metrics(), SCALED, failures,
+            report("scale " + label(s), f32, g.metrics(), SCALED, failures,
                     name -> GoldenContract.tolerance("small", name, DType.FLOAT32));
         }
         assertTrue(failures.isEmpty(), String.join("\n", failures));
