@@ -551,17 +551,23 @@ public final class Measures {
     }
 
     /**
-     * The exponent e that brings the largest row norm of row-major {@code rows} (k×d) into [1, 2),
-     * or 0 when every row is zero. Scaling by 2ᵉ is exact, so a measure computed on the scaled rows
-     * is that of the rows themselves, free of float32 overflow/underflow on a device and of the
-     * absolute {@code + eps} of the reference's normalisations (issue 12, item 12).
+     * The exponent e that brings the largest row norm of row-major {@code rows} (k×d) into
+     * [2¹⁰, 2¹¹), or 0 when every row is zero. Scaling by 2ᵉ is exact, so a measure computed on
+     * the scaled rows is that of the rows themselves, free of float32 overflow/underflow on a
+     * device, and the absolute {@code + eps} of the reference's {@code normalize(v) = v/(‖v‖ + eps)}
+     * then guards the division (zero rows are refused anyway) while moving the value by less than
+     * eps·2⁻¹⁰: the measures become scale-free (issue 12, item 12) and, in float32, no longer
+     * differ from float64 by the float32 eps (the golden {@code small} case: 2.4·10⁻⁵ → 2.4·10⁻⁷).
      */
+    /** Binary exponent of the largest centred-mean norm the normalising measures work at. */
+    static final int NORM_EXPONENT = 10;
+
     static int unitExponent(double[] rows, int k, int d) {
         double max = 0;
         for (int c = 0; c < k; c++) {
             max = Math.max(max, norm(rows, c * d, d));
         }
-        return max == 0 || !Double.isFinite(max) ? 0 : -Math.getExponent(max);
+        return max == 0 || !Double.isFinite(max) ? 0 : NORM_EXPONENT - Math.getExponent(max);
     }
 
     /** In place {@code v·2ᵉ}. */
