@@ -10,6 +10,10 @@ import org.ncj.backend.Backend;
 /**
  * Second pass: per-class variance norms about fixed class means, for CDNV (Python package:
  * {@code VarNormAccumulator}).
+ *
+ * <p>Threads: one at a time; a call made while another thread is inside one throws
+ * {@link java.util.ConcurrentModificationException} and changes nothing. Feed many threads
+ * through one accumulator each, built with the same means, and {@link #merge} them.
  */
 public final class VarNormAccumulator extends CentredAccumulator {
 

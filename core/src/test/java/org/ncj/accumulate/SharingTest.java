@@ -137,6 +137,8 @@ class SharingTest {
                 wrong += java.util.Arrays.equals(ed, dec.compute().counts()) ? 0 : 1;
             }
         }
+        System.out.println("SharingTest: " + refused + " of " + 50 * 5 * THREADS * 8 + " concurrent batches refused, "
+                + wrong + " wrong totals");
         assertEquals(0, wrong, "trials whose totals differ from the accepted batches (" + refused + " batches refused)");
     }
 
