@@ -6,7 +6,9 @@
 // (v_c = varnorm_sums[c] / n_c is formed on the host after the last batch.)
 // xc may be null (the caller wants the variance norms only): then nothing is written per
 // element and the kernel only reads x, y and the means.
-// _f32: the difference is taken in float32 (the mean rounded to float) and xc is float; each
+// _f32: the difference is taken in float64 and rounded once to float (a mean far from the
+//       origin, 10^6 + O(1), rounded to float first would shift every row by up to half its
+//       ulp, 0.03), and xc is float; each
 //       lane sums its share of a row's squares in float32 (at most ceil(d/32) terms), the
 //       lane's row sums are added in float64 while the label repeats.
 // _f64: everything in float64, xc is double.
@@ -128,7 +130,7 @@ NC_DEV void centre_rows(const float* __restrict__ x, const int* __restrict__ y, 
           Acc diff[W];
 #pragma unroll
           for (int q = 0; q < W; ++q) {
-            diff[q] = Acc(v[u].x[q]) - Acc(v[u].m[q]);
+            diff[q] = Acc(double(v[u].x[q]) - v[u].m[q]);
             ss += diff[q] * diff[q];
           }
           if (out != nullptr) NcCentreStore<Acc, W>::put(out, j, diff);

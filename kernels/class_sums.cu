@@ -2,10 +2,14 @@
 //
 // Math: sums[c][j] += sum over rows i with y[i] == c of x[i][j];  counts[c] += n_c.
 // _f32 adds in float32 before combining into the float64 totals; _f64 adds in float64.
+// float32 partial sums are taken about a reference row r (a float, the block's first row in
+// _small, the chunk's first row in _sorted): the partial is sum(x - r), exact differences for
+// rows near r, and the float64 total gets partial + rows * r (exact), so data far from the
+// origin (x = 10^6 + O(1)) lose nothing beyond their own float32 bits.  _large sums in float64.
 //
 // nc_class_sums_small_{f32,f64}  (few classes: k*d*sizeof(acc) + 4k <= 48 KiB)
 //   launch: block 256, grid = min(ceil(n/256), 4*SMs) (>= 1), dynamic shared
-//           k*d*sizeof(acc) + k*4 bytes.
+//           k*d*sizeof(acc) + k*4 bytes, plus d*4 for _f32 (the reference row).
 //   Each block takes a contiguous range of ceil(n/grid) rows and walks them as vectors of W
 //   floats (W = 4, float4 __ldg, when d % 4 == 0 and x is 16-byte aligned; else W = 1) with
 //   stride 256 vectors (row/column advanced incrementally, no division in the loop), 4
@@ -14,7 +18,9 @@
 //   vector g of a class row at part[c*d + q*(d/W) + g], so a warp's atomics hit consecutive
 //   banks) and counting rows in a shared unsigned array; after one __syncthreads the block
 //   flushes every non-zero partial with one float64 global atomicAdd (to column g*W + q):
-//   no per-element global atomics.  Shared: k*d acc + k unsigned (dynamic).
+//   no per-element global atomics.  Shared: k*d acc + k unsigned (+ d floats for _f32: the
+//   block's first row, subtracted from each value added and added back cnt[c] times at the
+//   flush) (dynamic).
 //
 // nc_class_sums_large_{f32,f64}  (many classes)
 //   launch: block 256 = 8 warps, grid = max(1, min(ceil(n/8), 3*SMs)) (any grid works);
@@ -36,7 +42,8 @@
 //   args: order = the n row ids sorted by label (stable), seg = k+1 offsets into order.
 //   launch: grid (k, ceil(d/256)), block 256; thread owns (class blockIdx.x, column
 //   blockIdx.y*256 + threadIdx.x) and adds its rows in order: f32 in float chunks of
-//   256 rows, each chunk added to a float64 total; f64 in float64.  Within a chunk rows
+//   256 rows about the chunk's first row (sum(x - x_first) + rows * x_first added to a
+//   float64 total); f64 in float64.  Within a chunk rows
 //   go 8 at a time (8 independent loads in flight per thread, for bandwidth) into 4
 //   partial sums (row q into partial q%4 of its chunk), combined (p0+p1)+(p2+p3): a fixed
 //   order, so deterministic.  Plain (non-atomic) += into sums; thread (0, 0) of each
@@ -63,9 +70,17 @@ template <> struct NcVec<4> {
 // vector g of a row goes to part[c*d + q*dw + g] (vector-major within the class: a warp's
 // lanes hit consecutive words, no bank conflicts); the flush maps it back to column g*W + q.
 #define NC_CS_UNROLL 4
+// The value added for component q of vector g (column g*W + q): x - ref[column] in float32
+// (ref: the block's first row), x itself in float64 (ref null).
+template <class Acc>
+NC_DEV Acc nc_cs_value(float v, const float* ref, int col) {
+  if constexpr (sizeof(Acc) == sizeof(float)) return v - ref[col];
+  else return Acc(v);
+}
+
 template <class Acc, int W>
 NC_DEV void class_sums_small_rows(const float* __restrict__ x, const int* __restrict__ y, long long r0,
-                                  long long r1, int d, Acc* part, unsigned* cnt) {
+                                  long long r1, int d, Acc* part, unsigned* cnt, const float* ref) {
   const int dw = d / W;
   const int step = blockDim.x;
   const int step_r = step / dw, step_c = step % dw;
@@ -92,7 +107,7 @@ NC_DEV void class_sums_small_rows(const float* __restrict__ x, const int* __rest
     for (int u = 0; u < NC_CS_UNROLL; ++u) {
       Acc* p = part + c[u] * d + cc[u];
 #pragma unroll
-      for (int q = 0; q < W; ++q) atomicAdd(p + q * dw, Acc(v[u].v[q]));
+      for (int q = 0; q < W; ++q) atomicAdd(p + q * dw, nc_cs_value<Acc>(v[u].v[q], ref, cc[u] * W + q));
       if (cc[u] == 0) atomicAdd(&cnt[c[u]], 1u);
     }
     row = rr[NC_CS_UNROLL - 1] + step_r;
@@ -105,7 +120,7 @@ NC_DEV void class_sums_small_rows(const float* __restrict__ x, const int* __rest
     v.load(x, row * dw + col);
     Acc* p = part + c * d + col;
 #pragma unroll
-    for (int q = 0; q < W; ++q) atomicAdd(p + q * dw, Acc(v.v[q]));
+    for (int q = 0; q < W; ++q) atomicAdd(p + q * dw, nc_cs_value<Acc>(v.v[q], ref, col * W + q));
     if (col == 0) atomicAdd(&cnt[c], 1u);
     row += step_r;
     col += step_c;
@@ -119,29 +134,32 @@ NC_DEV void class_sums_small(const float* __restrict__ x, const int* __restrict_
   NC_DYN_SHARED(unsigned char, raw);
   Acc* part = reinterpret_cast<Acc*>(raw);
   unsigned* cnt = reinterpret_cast<unsigned*>(raw + (size_t)k * d * sizeof(Acc));
+  constexpr bool shifted = sizeof(Acc) == sizeof(float);
+  float* ref = shifted ? reinterpret_cast<float*>(raw + (size_t)k * d * sizeof(Acc) + (size_t)k * 4) : nullptr;
   const int kd = k * d;
-  for (int i = threadIdx.x; i < kd; i += blockDim.x) part[i] = Acc(0);
-  for (int i = threadIdx.x; i < k; i += blockDim.x) cnt[i] = 0u;
-  __syncthreads();
-
-  const bool vec = (d % 4 == 0) && ((reinterpret_cast<unsigned long long>(x) & 15ull) == 0ull);
   const long long per = (n + gridDim.x - 1) / gridDim.x;
   const long long r0 = (long long)blockIdx.x * per;
   const long long r1 = nc_llmin(n, r0 + per);
+  for (int i = threadIdx.x; i < kd; i += blockDim.x) part[i] = Acc(0);
+  for (int i = threadIdx.x; i < k; i += blockDim.x) cnt[i] = 0u;
+  if (shifted && r0 < r1)
+    for (int i = threadIdx.x; i < d; i += blockDim.x) ref[i] = __ldg(x + r0 * d + i);
+  __syncthreads();
+
+  const bool vec = (d % 4 == 0) && ((reinterpret_cast<unsigned long long>(x) & 15ull) == 0ull);
   if (r0 < r1 && d > 0) {
-    if (vec) class_sums_small_rows<Acc, 4>(x, y, r0, r1, d, part, cnt);
-    else class_sums_small_rows<Acc, 1>(x, y, r0, r1, d, part, cnt);
+    if (vec) class_sums_small_rows<Acc, 4>(x, y, r0, r1, d, part, cnt, ref);
+    else class_sums_small_rows<Acc, 1>(x, y, r0, r1, d, part, cnt, ref);
   }
   __syncthreads();
   const int dw = vec ? d / 4 : d;
   const int w = vec ? 4 : 1;
   for (int i = threadIdx.x; i < kd; i += blockDim.x) {
-    const Acc v = part[i];
-    if (v != Acc(0)) {
-      const int c = i / d, r = i - c * d;
-      const int q = r / dw, g = r - q * dw;
-      atomicAdd(&sums[(long long)c * d + g * w + q], double(v));
-    }
+    const int c = i / d, r = i - c * d;
+    const int q = r / dw, g = r - q * dw;
+    double v = double(part[i]);
+    if (shifted && cnt[c] != 0u) v += double(cnt[c]) * double(ref[g * w + q]);  // exact: 32 + 24 bits
+    if (v != 0.0) atomicAdd(&sums[(long long)c * d + g * w + q], v);
   }
   for (int i = threadIdx.x; i < k; i += blockDim.x)
     if (cnt[i] != 0u) atomicAdd(&counts[i], (unsigned long long)cnt[i]);
@@ -302,8 +320,11 @@ NC_DEV void class_sums_sorted(const float* __restrict__ x, const int* __restrict
   if (col >= d) return;
   const float* xc = x + col;
   double total = 0.0;
+  constexpr bool shifted = sizeof(Acc) == sizeof(float);
   for (long long r = s0; r < s1; r += 256) {
     const long long re = nc_llmin(s1, r + 256);
+    // f32: the chunk's values about its first row (exact differences near it), added back below
+    const Acc ref = shifted ? Acc(__ldg(xc + (long long)__ldg(order + r) * d)) : Acc(0);
     // 8 rows per step: the row ids, then 8 independent loads in flight, 4 partial sums
     Acc p0 = Acc(0), p1 = Acc(0), p2 = Acc(0), p3 = Acc(0);
     long long q = r;
@@ -315,11 +336,12 @@ NC_DEV void class_sums_sorted(const float* __restrict__ x, const int* __restrict
                   v2 = __ldg(xc + (long long)i2 * d), v3 = __ldg(xc + (long long)i3 * d),
                   v4 = __ldg(xc + (long long)i4 * d), v5 = __ldg(xc + (long long)i5 * d),
                   v6 = __ldg(xc + (long long)i6 * d), v7 = __ldg(xc + (long long)i7 * d);
-      p0 += Acc(v0); p1 += Acc(v1); p2 += Acc(v2); p3 += Acc(v3);
-      p0 += Acc(v4); p1 += Acc(v5); p2 += Acc(v6); p3 += Acc(v7);
+      p0 += Acc(v0) - ref; p1 += Acc(v1) - ref; p2 += Acc(v2) - ref; p3 += Acc(v3) - ref;
+      p0 += Acc(v4) - ref; p1 += Acc(v5) - ref; p2 += Acc(v6) - ref; p3 += Acc(v7) - ref;
     }
-    for (; q < re; ++q) p0 += Acc(__ldg(xc + (long long)__ldg(order + q) * d));
+    for (; q < re; ++q) p0 += Acc(__ldg(xc + (long long)__ldg(order + q) * d)) - ref;
     total += double((p0 + p1) + (p2 + p3));
+    if (shifted) total += double(re - r) * double(ref);  // exact: 9 + 24 bits
   }
   sums[(long long)c * d + col] += total;
 }

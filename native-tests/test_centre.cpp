@@ -2,7 +2,8 @@
 // with and without the centred output (xc null = variance norms only), float4 and scalar
 // paths (d % 4, x offset by one float), k below and above the shared-memory limit, random,
 // sorted and one-class labels, and grids from one block to one row per warp (runs that
-// cross warp and block boundaries).
+// cross warp and block boundaries).  Offset cases (x and the means at 10^4 or 10^6 + O(1)) hold
+// the centred values to their own size, |x - m|: the f32 difference must be rounded once.
 #include "nc_test.h"
 #include "../kernels/centre.cu"
 
@@ -14,14 +15,14 @@ const char* label_name(int m) { return m == RANDOM ? "random" : m == SORTED ? "s
 
 struct Case { long long n; int d, k; };
 
-void run_case(Rng& rng, const Case& cs, int mode) {
+void run_case(Rng& rng, const Case& cs, int mode, double offset = 0.0) {
   const long long n = cs.n;
   const int d = cs.d, k = cs.k;
-  std::vector<float> x = rng.floats(size_t(n) * d, 2.0, 1.0);
+  std::vector<float> x = rng.floats(size_t(n) * d, 2.0, offset + 1.0);
   std::vector<int> y = rng.labels(size_t(n), k);
   if (mode == SORTED) std::sort(y.begin(), y.end());
   if (mode == ONE_CLASS) std::fill(y.begin(), y.end(), k - 1);
-  std::vector<double> means = rng.doubles(size_t(k) * d, 1.0, 1.0);
+  std::vector<double> means = rng.doubles(size_t(k) * d, 1.0, offset + 1.0);
   std::vector<double> want_xc(size_t(n) * d), scale_xc(size_t(n) * d);
   std::vector<double> v0(k), want_v(k), scale_v(k, 0.0);
   std::vector<unsigned long long> c0(k), want_c(k);
@@ -32,7 +33,7 @@ void run_case(Rng& rng, const Case& cs, int mode) {
       const size_t e = size_t(r) * d + j;
       const double m = means[size_t(y[r]) * d + j];
       want_xc[e] = double(x[e]) - m;
-      scale_xc[e] = std::fabs(x[e]) + std::fabs(m);
+      scale_xc[e] = offset != 0.0 ? std::fabs(want_xc[e]) : std::fabs(x[e]) + std::fabs(m);
       want_v[y[r]] += want_xc[e] * want_xc[e];
       scale_v[y[r]] += scale_xc[e] * scale_xc[e];
     }
@@ -46,7 +47,8 @@ void run_case(Rng& rng, const Case& cs, int mode) {
   double* dm = dev_from(means);
   double* dv = dev_alloc<double>(k);
   unsigned long long* dc = dev_alloc<unsigned long long>(k);
-  const std::string shp = shape({{"n", n}, {"d", d}, {"k", k}}) + " " + label_name(mode);
+  const std::string shp = shape({{"n", n}, {"d", d}, {"k", k}}) + " " + label_name(mode) +
+                          (offset != 0.0 ? " offset " + std::to_string(offset) : "");
   // ABI: dynamic shared 16*k bytes when k <= NC_CENTRE_SHARED_K
   const size_t smem = k <= NC_CENTRE_SHARED_K ? size_t(k) * 16 : 0;
   const long long abi_grid = std::max<long long>(1, std::min<long long>(cdiv(n, 8), 4 * sms()));
@@ -114,6 +116,10 @@ void test_centre() {
   };
   for (const Case& c : cases)
     for (int mode = RANDOM; mode <= ONE_CLASS; ++mode) run_case(rng, c, mode);
+  // far from the origin: K = 1, 2, 3, D = 1, n = 0, float4 and scalar paths
+  const Case offset_cases[] = {{0, 3, 2}, {1, 1, 1}, {37, 1, 3}, {129, 33, 5}, {300, 12, 7}};
+  for (double offset : {1e4, 1e6})
+    for (const Case& c : offset_cases) run_case(rng, c, RANDOM, offset);
 }
 
 }  // namespace nc_test

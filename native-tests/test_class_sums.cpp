@@ -2,6 +2,9 @@
 // warp, float4 and scalar), sorted (deterministic) paths, f32 and f64, against a naive double
 // reference.  The large path also runs on sorted and one-class labels and on grids from one
 // block to one row per warp (runs crossing warp, block and column-chunk boundaries).
+// Offset cases (x = 10^4 or 10^6 + O(1), random labels) hold every path to an error bound of
+// the data's spread, sum |x - offset|, not of their magnitude: the f32 partials about a
+// reference row must lose nothing beyond the inputs' own bits.
 #include "nc_test.h"
 #include "../kernels/class_sums.cu"
 
@@ -13,10 +16,10 @@ struct Case { long long n; int d, k; };
 enum Labels { RANDOM, SORTED, ONE_CLASS };
 const char* label_name(int m) { return m == RANDOM ? "random" : m == SORTED ? "sorted" : "one-class"; }
 
-void run_case(Rng& rng, const Case& cs, int mode) {
+void run_case(Rng& rng, const Case& cs, int mode, double offset = 0.0) {
   const long long n = cs.n;
   const int d = cs.d, k = cs.k;
-  std::vector<float> x = rng.floats(size_t(n) * d, 1.0, 0.5);
+  std::vector<float> x = rng.floats(size_t(n) * d, 1.0, offset + 0.5);
   std::vector<int> y = rng.labels(size_t(n), k);
   if (mode == SORTED) std::sort(y.begin(), y.end());
   if (mode == ONE_CLASS) std::fill(y.begin(), y.end(), k / 2);
@@ -28,7 +31,7 @@ void run_case(Rng& rng, const Case& cs, int mode) {
   for (long long r = 0; r < n; ++r)
     for (int j = 0; j < d; ++j) {
       want[size_t(y[r]) * d + j] += x[size_t(r) * d + j];
-      scale[size_t(y[r]) * d + j] += std::fabs(x[size_t(r) * d + j]);
+      scale[size_t(y[r]) * d + j] += std::fabs(double(x[size_t(r) * d + j]) - offset);
     }
   for (long long r = 0; r < n; ++r) wantc[y[r]]++;
   // sorted order and segments
@@ -51,7 +54,8 @@ void run_case(Rng& rng, const Case& cs, int mode) {
   double* dsums = dev_alloc<double>(sums0.size());
   unsigned long long* dcounts = dev_alloc<unsigned long long>(k);
 
-  const std::string shp = shape({{"n", n}, {"d", d}, {"k", k}}) + " " + label_name(mode);
+  const std::string shp = shape({{"n", n}, {"d", d}, {"k", k}}) + " " + label_name(mode) +
+                          (offset != 0.0 ? " offset " + std::to_string(offset) : "");
   auto verify = [&](const std::string& kern, double rtol) {
     std::vector<double> got = dev_get(dsums, sums0.size());
     std::vector<unsigned long long> gotc = dev_get(dcounts, size_t(k));
@@ -63,8 +67,8 @@ void run_case(Rng& rng, const Case& cs, int mode) {
   for (int f64 = 0; f64 < 2; ++f64) {
     const size_t acc = f64 ? sizeof(double) : sizeof(float);
     const double rtol = f64 ? 1e-13 : 2e-6;
-    // small: block 256, grid min(ceil(n/256), 4*SMs) >= 1, dynamic shared k*d*acc + 4k
-    const size_t smem = size_t(k) * d * acc + size_t(k) * 4;
+    // small: block 256, grid min(ceil(n/256), 4*SMs) >= 1, dynamic shared k*d*acc + 4k (+ 4d for f32)
+    const size_t smem = size_t(k) * d * acc + size_t(k) * 4 + (f64 ? 0 : size_t(d) * 4);
     if (smem <= 48 * 1024 && mode == RANDOM) {
       dim3 grid(unsigned(std::max<long long>(1, std::min<long long>(cdiv(n, 256), 4 * sms()))));
       // aligned x (float4 path when d % 4 == 0) and misaligned x (scalar path)
@@ -138,6 +142,10 @@ void test_class_sums() {
   };
   for (const Case& c : cases)
     for (int mode = RANDOM; mode <= ONE_CLASS; ++mode) run_case(rng, c, mode);
+  // far from the origin: K = 1, 2, 3, D = 1, n = 0, float4 and scalar paths, several blocks
+  const Case offset_cases[] = {{0, 5, 3}, {1, 1, 1}, {7, 1, 2}, {37, 3, 3}, {300, 4, 10}, {513, 17, 10}, {2100, 512, 10}};
+  for (double offset : {1e4, 1e6})
+    for (const Case& c : offset_cases) run_case(rng, c, RANDOM, offset);
 }
 
 }  // namespace nc_test

@@ -12,6 +12,19 @@ import org.ncj.backend.Batch;
  * Common ground of the accumulators: shape, dtype, the backend that computes, input validation,
  * and the batch overloads. A batch is validated completely before any state changes, so a
  * rejected batch leaves the accumulator exactly as it was.
+ *
+ * <p><b>Threads.</b> An accumulator takes one thread at a time. A call that arrives while another
+ * thread is inside one of its methods throws {@link java.util.ConcurrentModificationException} at
+ * once and changes nothing (the other call completes normally); calls from several threads that do
+ * not overlap are safe. To feed from many threads at full speed, give each thread its own
+ * accumulator (they may share one {@link Backend}) and {@code merge} them at the end: counts and
+ * hits add exactly, sums as one stream would within rounding.
+ *
+ * <pre>{@code
+ * MeanAccumulator[] part = new MeanAccumulator[threads];   // part[t] fed by thread t only
+ * ... join the threads ...
+ * for (int t = 1; t < threads; t++) { part[0].merge(part[t]); part[t].close(); }
+ * }</pre>
  */
 public abstract sealed class Accumulator implements AutoCloseable
         permits MeanAccumulator, CentredAccumulator, DecAccumulator {
@@ -21,6 +34,8 @@ public abstract sealed class Accumulator implements AutoCloseable
     protected final DType dtype;
     protected final Backend backend;
     private boolean closed;
+    /** One thread at a time (see the class comment). */
+    final UseGuard guard;
 
     Accumulator(int k, int d, Backend backend, DType dtype) {
         if (k < 1) {
@@ -33,6 +48,7 @@ public abstract sealed class Accumulator implements AutoCloseable
         this.d = d;
         this.backend = Objects.requireNonNull(backend, "backend");
         this.dtype = Objects.requireNonNull(dtype, "dtype");
+        this.guard = new UseGuard(getClass().getSimpleName());
     }
 
     /** Number of classes K. */
@@ -78,12 +94,17 @@ public abstract sealed class Accumulator implements AutoCloseable
 
     /** Adds a batch. */
     public final void accumulate(Batch batch) {
-        ensureOpen();
-        if (batch.d() != d) {
-            throw new IllegalArgumentException("batch has dimension d = " + batch.d() + " but the accumulator has D = " + d);
+        guard.enter();
+        try {
+            ensureOpen();
+            if (batch.d() != d) {
+                throw new IllegalArgumentException("batch has dimension d = " + batch.d() + " but the accumulator has D = " + d);
+            }
+            validate(batch);
+            add(batch);
+        } finally {
+            guard.exit();
         }
-        validate(batch);
-        add(batch);
     }
 
     /**
@@ -92,8 +113,54 @@ public abstract sealed class Accumulator implements AutoCloseable
      * different object arrives; the same object is recognised by reference, never re-hashed.
      */
     public final void accumulate(float[] x, int[] labels, Means means) {
-        checkMeans(means);
-        accumulate(x, labels);
+        guard.enter();
+        try {
+            checkMeans(means);
+            accumulate(x, labels);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Runs a read of the state under the one-thread guard, on an open accumulator. */
+    final <T> T use(java.util.function.Supplier<T> op) {
+        guard.enter();
+        try {
+            ensureOpen();
+            return op.get();
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * Runs a merge of {@code other} into this under both guards, after refusing a merge into
+     * itself (it would double the totals) and one of another dtype (its sums carry another
+     * rounding, and the result would claim a precision it does not have).
+     */
+    final void merging(Accumulator other, Runnable body) {
+        Objects.requireNonNull(other, "other");
+        String name = getClass().getSimpleName();
+        if (other == this) {
+            throw new IllegalArgumentException("cannot merge a " + name + " into itself: that would count every row twice");
+        }
+        if (other.dtype != dtype) {
+            throw new IllegalArgumentException("cannot merge a " + other.dtype + " " + other.getClass().getSimpleName()
+                    + " into a " + dtype + " one: accumulate both in the same dtype");
+        }
+        guard.enter();
+        try {
+            other.guard.enter();
+            try {
+                ensureOpen();
+                other.ensureOpen();
+                body.run();
+            } finally {
+                other.guard.exit();
+            }
+        } finally {
+            guard.exit();
+        }
     }
 
     void checkMeans(Means given) {
@@ -156,14 +223,19 @@ public abstract sealed class Accumulator implements AutoCloseable
         }
     }
 
-    /** Releases backend resources (device memory); closing twice is an error. */
+    /** Releases backend resources (device memory); closing again does nothing. */
     @Override
     public void close() {
-        if (closed) {
-            throw new IllegalStateException(getClass().getSimpleName() + " closed twice");
+        guard.enter();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            release();
+        } finally {
+            guard.exit();
         }
-        closed = true;
-        release();
     }
 
     abstract void release();

@@ -14,6 +14,9 @@ import org.ncj.backend.CentredStats;
  * Second-pass accumulators about fixed class means ({@link CovarAccumulator},
  * {@link VarNormAccumulator}): one running sum (the scatter matrix or the per-class variance
  * sums) and per-class counts, plus totals merged from others or loaded from a file.
+ *
+ * <p>Threads: one at a time, a concurrent call throws; feed many threads through one accumulator
+ * each, built with the same means, and merge them (see {@link Accumulator}).
  */
 abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumulator, VarNormAccumulator {
     final Means means;
@@ -22,12 +25,15 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
     /** Totals merged from other accumulators or loaded from a file, added at compute time. */
     private final double[] extra;
     private final long[] extraCounts;
+    /** Power-of-two exponent applied to rows and means before the float32 arithmetic ({@link Rescale}). */
+    private final int exp;
 
     CentredAccumulator(int k, int d, Backend backend, DType dtype, Means means, boolean scatter) {
         super(k, d, backend, dtype);
         checkShape(means);
         this.means = means;
-        this.stats = backend.centredStats(means.meansView(), k, d, dtype, scatter, !scatter);
+        this.exp = Rescale.exponent(means.meansView(), means.counts(), k, d, dtype);
+        this.stats = backend.centredStats(Rescale.scaled(means.meansView(), exp), k, d, dtype, scatter, !scatter);
         this.arrayName = scatter ? "scatter" : "var_sums";
         this.extra = new double[scatter ? Math.multiplyExact(d, d) : k];
         this.extraCounts = new long[k];
@@ -46,12 +52,12 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
 
     @Override
     final void add(Batch batch) {
-        stats.add(labelled(batch));
+        stats.add(Rescale.scaled(labelled(batch), exp));
     }
 
     /** This stream's sums plus merged ones. */
     final double[] totalSums() {
-        double[] s = arrayName.equals("scatter") ? stats.scatter() : stats.varNormSums();
+        double[] s = Rescale.unscale(arrayName.equals("scatter") ? stats.scatter() : stats.varNormSums(), -2 * exp);
         for (int i = 0; i < s.length; i++) {
             s[i] += extra[i];
         }
@@ -68,12 +74,11 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
     }
 
     final void mergeFrom(CentredAccumulator other) {
-        ensureOpen();
         if (other.getClass() != getClass() || other.k != k || other.d != d || !other.means.sameValues(means)) {
             throw new IllegalArgumentException("cannot merge: the other " + other.getClass().getSimpleName()
                     + " has another shape or other means");
         }
-        addExtra(other.totalSums(), other.totalCounts());
+        merging(other, () -> addExtra(other.totalSums(), other.totalCounts()));
     }
 
     private void addExtra(double[] s, long[] c) {
@@ -87,10 +92,12 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
 
     /** Writes the full state (totals, counts, the means, K, D, dtype) to {@code file}. */
     public final void save(Path file) throws IOException {
-        ensureOpen();
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put(arrayName, totalSums());
-        a.put("counts", totalCounts());
+        Map<String, Object> a = use(() -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put(arrayName, totalSums());
+            m.put("counts", totalCounts());
+            return m;
+        });
         AccumulatorFiles.putMeans(a, means);
         AccumulatorFiles.write(file, getClass().getSimpleName(), k, d, dtype, a);
     }

@@ -21,6 +21,11 @@ import org.ncj.backend.ClassSums;
  * this stays accurate for tight classes far from the origin (the {@code collapsed} golden case).
  *
  * <p>Partial results from threads, GPUs or machines combine with {@link #merge}.
+ *
+ * <p>Threads: one at a time. A call that arrives while another thread is inside a method throws
+ * {@link java.util.ConcurrentModificationException} at once and changes nothing; to feed from many
+ * threads give each its own {@code ClassStatistics} (one {@link Backend} may serve all) and merge
+ * them at the end (counts exact, the rest as one stream within rounding).
  */
 public final class ClassStatistics implements AutoCloseable {
     private final int k;
@@ -35,6 +40,7 @@ public final class ClassStatistics implements AutoCloseable {
     private ClassSums batchSums;
     private CentredStats batchStats;
     private boolean closed;
+    private final UseGuard guard = new UseGuard("ClassStatistics");
 
     public ClassStatistics(int k, int d, Backend backend, DType dtype) {
         if (k < 1 || d < 1) {
@@ -81,6 +87,15 @@ public final class ClassStatistics implements AutoCloseable {
 
     /** Adds a batch (validated first: nothing changes if it is rejected). */
     public void accumulate(Batch batch) {
+        guard.enter();
+        try {
+            accumulateNow(batch);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private void accumulateNow(Batch batch) {
         ensureOpen();
         if (batch.d() != d) {
             throw new IllegalArgumentException("batch has dimension d = " + batch.d() + " but D = " + d);
@@ -108,14 +123,16 @@ public final class ClassStatistics implements AutoCloseable {
                 }
             }
         }
+        int exp = Rescale.exponent(mb, nb, k, d, dtype);
+        double[] scaledMeans = Rescale.scaled(mb, exp);
         if (batchStats == null) {
-            batchStats = backend.centredStats(mb, k, d, dtype, true, true);
+            batchStats = backend.centredStats(scaledMeans, k, d, dtype, true, true);
         } else {
-            batchStats.reset(mb);
+            batchStats.reset(scaledMeans);
         }
-        batchStats.add(batch);
-        double[] sb = batchStats.scatter();
-        double[] tb = batchStats.varNormSums();
+        batchStats.add(Rescale.scaled(batch, exp));
+        double[] sb = Rescale.unscale(batchStats.scatter(), -2 * exp);
+        double[] tb = Rescale.unscale(batchStats.varNormSums(), -2 * exp);
         mergeParts(nb, mb, sb, tb);
     }
 
@@ -154,18 +171,52 @@ public final class ClassStatistics implements AutoCloseable {
         }
     }
 
-    /** Merges another one-pass state of the same K and D: the result equals one stream of both. */
+    /**
+     * Merges another one-pass state of the same K, D and dtype: the result equals one stream of both.
+     *
+     * @throws IllegalArgumentException for another shape or dtype, or {@code other == this}
+     * @throws java.util.ConcurrentModificationException when either is in use by another thread
+     */
     public void merge(ClassStatistics other) {
-        ensureOpen();
+        if (other == this) {
+            throw new IllegalArgumentException("cannot merge a ClassStatistics into itself: that would count every row twice");
+        }
         if (other.k != k || other.d != d) {
             throw new IllegalArgumentException("cannot merge K x D = " + other.k + " x " + other.d + " into " + k + " x " + d);
         }
-        mergeParts(other.counts.clone(), other.means.clone(), other.scatter.clone(), other.varSums.clone());
+        if (other.dtype != dtype) {
+            throw new IllegalArgumentException("cannot merge a " + other.dtype + " ClassStatistics into a " + dtype
+                    + " one: accumulate both in the same dtype");
+        }
+        guard.enter();
+        try {
+            other.guard.enter();
+            try {
+                ensureOpen();
+                other.ensureOpen();
+                mergeParts(other.counts.clone(), other.means.clone(), other.scatter.clone(), other.varSums.clone());
+            } finally {
+                other.guard.exit();
+            }
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Runs a read of the state under the one-thread guard, on an open state. */
+    private <T> T use(java.util.function.Supplier<T> op) {
+        guard.enter();
+        try {
+            ensureOpen();
+            return op.get();
+        } finally {
+            guard.exit();
+        }
     }
 
     /** Per-class counts (a copy). */
     public long[] counts() {
-        return counts.clone();
+        return use(counts::clone);
     }
 
     /** Class means with the unweighted global mean over the classes with samples. */
@@ -174,7 +225,10 @@ public final class ClassStatistics implements AutoCloseable {
     }
 
     public Means means(GlobalMean kind, ClassFilter filter) {
-        ensureOpen();
+        return use(() -> meansNow(kind, filter));
+    }
+
+    private Means meansNow(GlobalMean kind, ClassFilter filter) {
         double[] m = means.clone();
         for (int c = 0; c < k; c++) {
             if (counts[c] == 0) {
@@ -186,7 +240,10 @@ public final class ClassStatistics implements AutoCloseable {
 
     /** Σ_W about {@code means} (which must be this state's {@link #means()}, for any filter). */
     public Covariance covariance(Means m) {
-        ensureOpen();
+        return use(() -> covarianceNow(m));
+    }
+
+    private Covariance covarianceNow(Means m) {
         long n = Arrays.stream(counts).sum();
         if (n == 0) {
             throw new IllegalStateException("ClassStatistics is empty: no samples accumulated");
@@ -203,7 +260,10 @@ public final class ClassStatistics implements AutoCloseable {
 
     /** Variance norms about {@code means}. */
     public VarNorms varNorms(Means m) {
-        ensureOpen();
+        return use(() -> varNormsNow(m));
+    }
+
+    private VarNorms varNormsNow(Means m) {
         double[] v = new double[k];
         for (int c = 0; c < k; c++) {
             v[c] = counts[c] == 0 ? Double.NaN : varSums[c] / counts[c];
@@ -213,12 +273,14 @@ public final class ClassStatistics implements AutoCloseable {
 
     /** Writes the full one-pass state to {@code file}; see {@link AccumulatorFiles}. */
     public void save(java.nio.file.Path file) throws java.io.IOException {
-        ensureOpen();
-        java.util.Map<String, Object> a = new java.util.LinkedHashMap<>();
-        a.put("counts", counts);
-        a.put("means", means);
-        a.put("scatter", scatter);
-        a.put("var_sums", varSums);
+        java.util.Map<String, Object> a = use(() -> {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("counts", counts.clone());
+            m.put("means", means.clone());
+            m.put("scatter", scatter.clone());
+            m.put("var_sums", varSums.clone());
+            return m;
+        });
         AccumulatorFiles.write(file, "ClassStatistics", k, d, dtype, a);
     }
 
@@ -246,20 +308,26 @@ public final class ClassStatistics implements AutoCloseable {
         }
     }
 
+    /** Releases the backend operations; closing again does nothing. */
     @Override
     public void close() {
-        if (closed) {
-            throw new IllegalStateException("ClassStatistics closed twice");
-        }
-        closed = true;
+        guard.enter();
         try {
-            if (batchSums != null) {
-                batchSums.close();
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                if (batchSums != null) {
+                    batchSums.close();
+                }
+            } finally {
+                if (batchStats != null) {
+                    batchStats.close();
+                }
             }
         } finally {
-            if (batchStats != null) {
-                batchStats.close();
-            }
+            guard.exit();
         }
     }
 }

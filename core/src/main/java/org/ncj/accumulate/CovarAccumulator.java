@@ -10,6 +10,10 @@ import org.ncj.backend.Backend;
 /**
  * Second pass: pooled within-class covariance Σ_W about fixed class means (Python package:
  * {@code CovarAccumulator}). Every sample counts in N; a sample whose class has no mean is an error.
+ *
+ * <p>Threads: one at a time; a call made while another thread is inside one throws
+ * {@link java.util.ConcurrentModificationException} and changes nothing. Feed many threads
+ * through one accumulator each, built with the same means, and {@link #merge} them.
  */
 public final class CovarAccumulator extends CentredAccumulator {
 
@@ -24,7 +28,10 @@ public final class CovarAccumulator extends CentredAccumulator {
 
     /** Σ_W over the samples seen (and merged) so far. */
     public Covariance compute() {
-        ensureOpen();
+        return use(this::computeNow);
+    }
+
+    private Covariance computeNow() {
         long n = Arrays.stream(totalCounts()).sum();
         if (n == 0) {
             throw new IllegalStateException("CovarAccumulator is empty: no samples accumulated");

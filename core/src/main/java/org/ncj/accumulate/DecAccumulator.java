@@ -11,6 +11,9 @@ import org.ncj.backend.Decisions;
  * {@code DecAccumulator}; it has no bias). Both choose among the classes that have a training
  * mean; ties go to the lowest class index. Evaluation labels must be in [0, K), but need not have
  * a training mean (such rows count, and can only agree by chance).
+ *
+ * <p>Threads: one at a time, a concurrent call throws; feed many threads through one accumulator
+ * each and {@link #merge} them: hits and counts add exactly (see {@link Accumulator}).
  */
 public final class DecAccumulator extends Accumulator {
     private final Means means;
@@ -41,14 +44,20 @@ public final class DecAccumulator extends Accumulator {
 
     /** Adds a batch after checking the means and classifier are the ones this accumulator was built with. */
     public void accumulate(float[] x, int[] labels, Means m, Classifier c) {
-        if (c != classifier && c != lastChecked) {
-            // Compared only when another object arrives, never per batch.
-            if (!(java.util.Arrays.equals(c.weights(), classifier.weights()) && java.util.Arrays.equals(c.bias(), classifier.bias()))) {
-                throw new IllegalArgumentException("the classifier given differs from the one this DecAccumulator was built with");
+        guard.enter();
+        try {
+            if (c != classifier && c != lastChecked) {
+                // Compared only when another object arrives, never per batch.
+                if (!(java.util.Arrays.equals(c.weights(), classifier.weights())
+                        && java.util.Arrays.equals(c.bias(), classifier.bias()))) {
+                    throw new IllegalArgumentException("the classifier given differs from the one this DecAccumulator was built with");
+                }
+                lastChecked = c;
             }
-            lastChecked = c;
+            accumulate(x, labels, m);
+        } finally {
+            guard.exit();
         }
-        accumulate(x, labels, m);
     }
 
     private Classifier lastChecked;
@@ -60,7 +69,10 @@ public final class DecAccumulator extends Accumulator {
 
     /** Hits and counts per true class so far. */
     public Agreement compute() {
-        ensureOpen();
+        return use(this::computeNow);
+    }
+
+    private Agreement computeNow() {
         long[] h = decisions.hits();
         long[] c = decisions.counts();
         for (int i = 0; i < k; i++) {
@@ -72,13 +84,14 @@ public final class DecAccumulator extends Accumulator {
 
     /** Adds another accumulator's hits and counts (exact); both must share means and classifier. */
     public void merge(DecAccumulator other) {
-        ensureOpen();
         if (other.k != k || !other.means.sameValues(means) || !java.util.Arrays.equals(other.classifier.weights(), classifier.weights())
                 || !java.util.Arrays.equals(other.classifier.bias(), classifier.bias())) {
             throw new IllegalArgumentException("cannot merge: the other DecAccumulator has other means or another classifier");
         }
-        Agreement a = other.compute();
-        addExtra(a.hits(), a.counts());
+        merging(other, () -> {
+            Agreement a = other.computeNow();
+            addExtra(a.hits(), a.counts());
+        });
     }
 
     private void addExtra(long[] h, long[] c) {

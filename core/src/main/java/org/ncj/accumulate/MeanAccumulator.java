@@ -17,6 +17,9 @@ import org.ncj.backend.ClassSums;
  * }</pre>
  *
  * <p>For out-of-distribution data without labels use K = 1 and pass {@code null} labels.
+ *
+ * <p>Threads: one at a time, a concurrent call throws; feed many threads through one accumulator
+ * each and {@link #merge} them (see {@link Accumulator}).
  */
 public final class MeanAccumulator extends Accumulator {
     private final ClassSums sums;
@@ -33,14 +36,12 @@ public final class MeanAccumulator extends Accumulator {
 
     /** Per-class counts so far. */
     public long[] counts() {
-        ensureOpen();
-        return sums.counts();
+        return use(sums::counts);
     }
 
     /** Row-major K×D class sums so far (float64). */
     public double[] sums() {
-        ensureOpen();
-        return sums.sums();
+        return use(sums::sums);
     }
 
     /** Class means with the unweighted global mean over all classes that have samples. */
@@ -54,7 +55,10 @@ public final class MeanAccumulator extends Accumulator {
      * @throws IllegalStateException when nothing was accumulated or no class passes the filter
      */
     public Means compute(GlobalMean kind, ClassFilter filter) {
-        ensureOpen();
+        return use(() -> computeNow(kind, filter));
+    }
+
+    private Means computeNow(GlobalMean kind, ClassFilter filter) {
         long[] counts = sums.counts();
         double[] s = sums.sums();
         for (int c = 0; c < k; c++) {
@@ -65,21 +69,27 @@ public final class MeanAccumulator extends Accumulator {
         return new Means(k, d, dtype, counts, s, kind, filter);
     }
 
-    /** Adds another accumulator's totals (same K, D); both keep working. */
+    /**
+     * Adds another accumulator's totals (same K, D and dtype); both keep working.
+     *
+     * @throws IllegalArgumentException for another shape or dtype, or {@code other == this}
+     * @throws java.util.ConcurrentModificationException when either is in use by another thread
+     */
     public void merge(MeanAccumulator other) {
-        ensureOpen();
         if (other.k != k || other.d != d) {
             throw new IllegalArgumentException("cannot merge a " + other.k + " x " + other.d + " accumulator into a " + k + " x " + d + " one");
         }
-        sums.addTotals(other.sums(), other.counts());
+        merging(other, () -> sums.addTotals(other.sums.sums(), other.sums.counts()));
     }
 
     /** Writes the full state (sums, counts, K, D, dtype) to {@code file}; see {@link AccumulatorFiles}. */
     public void save(java.nio.file.Path file) throws java.io.IOException {
-        ensureOpen();
-        java.util.Map<String, Object> a = new java.util.LinkedHashMap<>();
-        a.put("sums", sums.sums());
-        a.put("counts", sums.counts());
+        java.util.Map<String, Object> a = use(() -> {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("sums", sums.sums());
+            m.put("counts", sums.counts());
+            return m;
+        });
         AccumulatorFiles.write(file, "MeanAccumulator", k, d, dtype, a);
     }
 

@@ -10,6 +10,10 @@ import org.ncj.backend.Backend;
 /**
  * Second pass: per-class variance norms about fixed class means, for CDNV (Python package:
  * {@code VarNormAccumulator}).
+ *
+ * <p>Threads: one at a time; a call made while another thread is inside one throws
+ * {@link java.util.ConcurrentModificationException} and changes nothing. Feed many threads
+ * through one accumulator each, built with the same means, and {@link #merge} them.
  */
 public final class VarNormAccumulator extends CentredAccumulator {
 
@@ -24,7 +28,10 @@ public final class VarNormAccumulator extends CentredAccumulator {
 
     /** Variance norms of the samples seen (and merged) so far. */
     public VarNorms compute() {
-        ensureOpen();
+        return use(this::computeNow);
+    }
+
+    private VarNorms computeNow() {
         long[] counts = totalCounts();
         if (Arrays.stream(counts).sum() == 0) {
             throw new IllegalStateException("VarNormAccumulator is empty: no samples accumulated");

@@ -220,6 +220,7 @@ public final class Analyze implements Callable<Integer> {
                 if (r.metrics().values().stream().anyMatch(v -> !Double.isFinite(v))) {
                     notes.add("non-finite values (NaN, infinity) are written as null");
                 }
+                notes.addAll(MetricSet.precisionNotes(r.metrics(), dt));
                 Map<String, Object> inputs = new LinkedHashMap<>();
                 inputs.put("train_x", tx.name());
                 inputs.put("train_y", ty.name());

@@ -212,7 +212,15 @@ public final class Measures {
                 throw new IllegalArgumentException("class " + sel[r] + " has no variance norm: it had no samples in the variance pass");
             }
         }
-        return backend.pairwiseStats(m.selectedMeans(), k, m.dim(), new PairKernel.Cdnv(distExp, v), tileSize, m.dtype()).mean();
+        // Distances are those of the centred means; both they and the variances are scaled by powers
+        // of two (exact) so that float32 device arithmetic sees magnitudes near 1 at any data scale.
+        double[] mc = m.centred();
+        int e = unitExponent(mc, k, m.dim());
+        scalb(mc, e);
+        for (int r = 0; r < k; r++) {
+            v[r] = Math.scalb(v[r], 2 * e);
+        }
+        return backend.pairwiseStats(mc, k, m.dim(), new PairKernel.Cdnv(distExp, v), tileSize, m.dtype()).mean();
     }
 
     // ---------------------------------------------------------------- NC2
@@ -251,6 +259,7 @@ public final class Measures {
         int k = needClasses(m, 2, "nc2_equiangle_std");
         double[] mc = m.centred();
         checkNonZeroRows(mc, m, "cosines");
+        scalb(mc, unitExponent(mc, k, m.dim()));
         return Math.sqrt(backend.pairwiseStats(mc, k, m.dim(), new PairKernel.Cosine(), tileSize, m.dtype()).variance());
     }
 
@@ -263,6 +272,7 @@ public final class Measures {
         int k = needClasses(m, 2, "nc2_maxangle");
         double[] mc = m.centred();
         checkNonZeroRows(mc, m, "cosines");
+        scalb(mc, unitExponent(mc, k, m.dim()));
         return backend.pairwiseStats(mc, k, m.dim(), new PairKernel.MaxAngle(k), tileSize, m.dtype()).mean();
     }
 
@@ -350,6 +360,7 @@ public final class Measures {
         int d = m.dim();
         double eps = m.dtype().eps();
         double[] mc = m.centred();
+        scalb(mc, unitExponent(mc, k, d)); // the eps below is absolute: make the norms' scale fixed
         double[] wr = w.rows(m.selected());
         double[] out = new double[k];
         for (int c = 0; c < k; c++) {
@@ -529,6 +540,7 @@ public final class Measures {
         double eps = m.dtype().eps();
         double[] mc = m.centred();
         checkNonZeroRows(mc, m, "normalised kernels");
+        scalb(mc, unitExponent(mc, k, d)); // the eps below is absolute: make the norms' scale fixed
         for (int c = 0; c < k; c++) {
             double n = norm(mc, c * d, d) + eps;
             for (int j = 0; j < d; j++) {
@@ -536,6 +548,35 @@ public final class Measures {
             }
         }
         return mc;
+    }
+
+    /**
+     * The exponent e that brings the largest row norm of row-major {@code rows} (k×d) into
+     * [2¹⁰, 2¹¹), or 0 when every row is zero. Scaling by 2ᵉ is exact, so a measure computed on
+     * the scaled rows is that of the rows themselves, free of float32 overflow/underflow on a
+     * device, and the absolute {@code + eps} of the reference's {@code normalize(v) = v/(‖v‖ + eps)}
+     * then guards the division (zero rows are refused anyway) while moving the value by less than
+     * eps·2⁻¹⁰: the measures become scale-free (issue 12, item 12) and, in float32, no longer
+     * differ from float64 by the float32 eps (the golden {@code small} case: 2.4·10⁻⁵ → 2.4·10⁻⁷).
+     */
+    /** Binary exponent of the largest centred-mean norm the normalising measures work at. */
+    static final int NORM_EXPONENT = 10;
+
+    static int unitExponent(double[] rows, int k, int d) {
+        double max = 0;
+        for (int c = 0; c < k; c++) {
+            max = Math.max(max, norm(rows, c * d, d));
+        }
+        return max == 0 || !Double.isFinite(max) ? 0 : NORM_EXPONENT - Math.getExponent(max);
+    }
+
+    /** In place {@code v·2ᵉ}. */
+    static void scalb(double[] v, int e) {
+        if (e != 0) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = Math.scalb(v[i], e);
+            }
+        }
     }
 
     private static void checkNonZeroRows(double[] mc, Means m, String what) {

@@ -17,6 +17,8 @@ final class CpuCentredStats implements CentredStats {
     private final DType dtype;
     private final double[] means;
     private final float[] meansF;
+    /** {@code means − meansF} rounded to float: (x − hi) − lo is x − μ rounded once (issue 12, item 11). */
+    private final float[] meansLo;
     private final double[] scatter;
     private final double[] varSums;
     private final long[] counts;
@@ -29,6 +31,7 @@ final class CpuCentredStats implements CentredStats {
         this.dtype = dtype;
         this.means = new double[means.length];
         this.meansF = new float[means.length];
+        this.meansLo = new float[means.length];
         setMeans(means);
         this.scatter = wantScatter ? new double[Math.multiplyExact(d, d)] : null;
         this.varSums = wantVarNorms ? new double[k] : null;
@@ -42,6 +45,7 @@ final class CpuCentredStats implements CentredStats {
         System.arraycopy(m, 0, means, 0, m.length);
         for (int i = 0; i < m.length; i++) {
             meansF[i] = (float) m[i];
+            meansLo[i] = (float) (m[i] - meansF[i]);
         }
     }
 
@@ -76,7 +80,7 @@ final class CpuCentredStats implements CentredStats {
                     int o = r * d;
                     float s = 0f;
                     for (int j = 0; j < d; j++) {
-                        float v = x[o + j] - meansF[mo + j];
+                        float v = (x[o + j] - meansF[mo + j]) - meansLo[mo + j];
                         xc[o + j] = v;
                         s += v * v;
                     }

@@ -60,9 +60,9 @@ public final class CudaClassSums extends Resource implements ClassSums {
         }
     }
 
-    /** Dynamic shared bytes of the small-K kernel. */
+    /** Dynamic shared bytes of the small-K kernel (float32: also the block's reference row, d floats). */
     static long smallShared(int k, int d, DType dtype) {
-        return (long) k * d * (dtype == DType.FLOAT32 ? 4 : 8) + 4L * k;
+        return dtype == DType.FLOAT32 ? 4L * k * d + 4L * k + 4L * d : 8L * k * d + 4L * k;
     }
 
     /** Whether the small-K (shared-memory) kernel is used for this shape. */
