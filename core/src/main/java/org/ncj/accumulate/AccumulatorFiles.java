@@ -19,21 +19,29 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 import org.ncj.DType;
+import org.ncj.io.Messages;
 
 /**
  * The saved state of an accumulator: a small header and named raw arrays, all little-endian.
  *
  * <pre>
  * magic    8 bytes  "NCJACCUM"
- * version  int32    1
+ * version  int32    2 (version 1, without the checksum, is still read)
  * kind     int32 length + UTF-8 (e.g. "MeanAccumulator")
  * K, D     int32, int32
  * dtype    int32    0 = float32, 1 = float64
  * arrays   int32 count, then per array:
  *          int32 length + UTF-8 name, int32 type (0 = float64, 1 = int64), int64 length, the values
+ * checksum int32    CRC32C of every byte before it (version 2)
  * </pre>
+ *
+ * <p>Reading trusts nothing: a length is checked against what an array can hold before anything
+ * is allocated, arrays grow only as their bytes arrive, a duplicated array name, an unknown type,
+ * a wrong checksum or trailing bytes in a file are errors, and each accumulator rejects values
+ * its state cannot hold (negative counts, non-finite sums, hits above counts).
  *
  * The same bytes go to a file ({@code save(Path)}: written to a temporary sibling and renamed,
  * so a crash never leaves half a state), to a stream ({@code save(OutputStream)}) or to an array
@@ -42,13 +50,16 @@ import org.ncj.DType;
  */
 public final class AccumulatorFiles {
     static final byte[] MAGIC = "NCJACCUM".getBytes(StandardCharsets.US_ASCII);
-    /** The format version this build writes and reads. */
-    public static final int VERSION = 1;
+    /** The format version this build writes (it reads this one and version 1). */
+    public static final int VERSION = 2;
+    /** The first version, without a checksum. */
+    static final int VERSION_1 = 1;
     /** Name used in messages for state read from a byte array. */
     static final String BYTES = "accumulator bytes";
     /** Name used in messages for state read from a stream. */
     static final String STREAM = "accumulator stream";
     private static final int CHUNK = 1 << 16;
+    private static final int MAX_NAME = 4096;
 
     private AccumulatorFiles() {
     }
@@ -69,6 +80,53 @@ public final class AccumulatorFiles {
                 throw new IOException(source + ": no int64 array '" + name + "' in the saved " + kind);
             }
             return a;
+        }
+
+        /** Counts: an int64 array of {@code length} values, none negative. */
+        long[] counts(String name, long length) throws IOException {
+            long[] a = longs(name);
+            checkLength(name, a.length, length);
+            for (int i = 0; i < a.length; i++) {
+                if (a[i] < 0) {
+                    throw new IOException(source + ": impossible value in the saved " + kind + ": " + name + "[" + i + "] = "
+                            + a[i] + " is negative");
+                }
+            }
+            return a;
+        }
+
+        /** Sums: a float64 array of {@code length} finite values ({@code nonNegative}: none below 0). */
+        double[] sums(String name, long length, boolean nonNegative) throws IOException {
+            double[] a = doubles(name);
+            checkLength(name, a.length, length);
+            for (int i = 0; i < a.length; i++) {
+                if (!Double.isFinite(a[i]) || (nonNegative && a[i] < 0)) {
+                    throw new IOException(source + ": impossible value in the saved " + kind + ": " + name + "[" + i + "] = "
+                            + a[i] + (Double.isFinite(a[i]) ? " is negative" : " is not finite"));
+                }
+            }
+            return a;
+        }
+
+        private void checkLength(String name, long have, long want) throws IOException {
+            if (have != want) {
+                throw new IOException(source + ": array '" + name + "' of the saved " + kind + " has " + have
+                        + " values; K = " + k + ", D = " + d + " needs " + want);
+            }
+        }
+
+        /** Classes without samples must have zero sums in {@code rows} (K rows of {@code width}). */
+        void emptyClassesZero(long[] counts, double[] rows, int width, String name) throws IOException {
+            for (int c = 0; c < counts.length; c++) {
+                if (counts[c] == 0) {
+                    for (int j = 0; j < width; j++) {
+                        if (rows[c * width + j] != 0) {
+                            throw new IOException(source + ": impossible value in the saved " + kind + ": class " + c
+                                    + " has no samples but " + name + " of " + rows[c * width + j]);
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -101,6 +159,27 @@ public final class AccumulatorFiles {
 
     /** Writes a state to {@code out} (neither flushed nor closed: the caller owns the stream). */
     static void write(OutputStream out, String kind, int k, int d, DType dtype, Map<String, Object> arrays) throws IOException {
+        CRC32C crc = new CRC32C();
+        OutputStream checked = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                crc.update(b);
+                out.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                crc.update(b, off, len);
+                out.write(b, off, len);
+            }
+        };
+        writeContent(checked, kind, k, d, dtype, arrays);
+        ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int) crc.getValue());
+        out.write(trailer.array());
+    }
+
+    private static void writeContent(OutputStream out, String kind, int k, int d, DType dtype, Map<String, Object> arrays)
+            throws IOException {
         ByteBuffer b = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
         byte[] kindBytes = kind.getBytes(StandardCharsets.UTF_8);
         b.put(MAGIC).putInt(VERSION).putInt(kindBytes.length).put(kindBytes).putInt(k).putInt(d)
@@ -146,7 +225,12 @@ public final class AccumulatorFiles {
      */
     static State read(Path file, String kind, int k, int d, DType dtype) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), CHUNK)) {
-            return read(in, file.toString(), kind, k, d, dtype);
+            State s = read(in, file.toString(), kind, k, d, dtype);
+            long extra = in.skip(Long.MAX_VALUE);
+            if (extra > 0) {
+                throw new IOException(file + ": " + extra + " bytes after the saved " + kind + " (corrupt file?)");
+            }
+            return s;
         }
     }
 
@@ -162,7 +246,7 @@ public final class AccumulatorFiles {
     static State read(InputStream in, String source, String kind, int k, int d, DType dtype) throws IOException {
         State s = read(in, source);
         if (!s.kind().equals(kind)) {
-            throw new IOException(source + ": holds a " + s.kind() + ", not a " + kind);
+            throw new IOException(source + ": holds a " + Messages.clean(s.kind()) + ", not a " + kind);
         }
         if (s.k() != k || s.d() != d || s.dtype() != dtype) {
             throw new IOException(source + ": holds a " + kind + " of K = " + s.k() + ", D = " + s.d() + ", " + s.dtype()
@@ -178,8 +262,9 @@ public final class AccumulatorFiles {
             throw new IOException(source + ": not a saved ncj accumulator (bad magic)");
         }
         int version = r.int32();
-        if (version != VERSION) {
-            throw new IOException(source + ": saved with format version " + version + ", this build reads version " + VERSION);
+        if (version != VERSION && version != VERSION_1) {
+            throw new IOException(source + ": saved with format version " + version + ", this build reads versions "
+                    + VERSION_1 + " and " + VERSION);
         }
         String kind = r.string();
         int k = r.int32();
@@ -188,21 +273,40 @@ public final class AccumulatorFiles {
         if (dt != 0 && dt != 1) {
             throw new IOException(source + ": unknown dtype code " + dt);
         }
+        if (k < 1 || d < 1) {
+            throw new IOException(source + ": impossible shape K = " + k + ", D = " + d + " (corrupt file?)");
+        }
         int count = r.int32();
+        if (count < 0) {
+            throw new IOException(source + ": negative array count " + count + " (corrupt file?)");
+        }
         Map<String, Object> arrays = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String name = r.string();
+            if (arrays.containsKey(name)) {
+                throw new IOException(source + ": array '" + Messages.clean(name) + "' appears twice (corrupt file?)");
+            }
             int type = r.int32();
             long len = r.int64();
+            // No product of a length: compared directly, so no overflow can wrap it into range.
             if (len < 0 || len > Integer.MAX_VALUE - 8) {
-                throw new IOException(source + ": array '" + name + "' claims " + len + " values (corrupt length)");
+                throw new IOException(source + ": array '" + Messages.clean(name) + "' claims " + len
+                        + " values, more than an array can hold (corrupt length)");
             }
             if (type == 0) {
                 arrays.put(name, r.doubles(name, (int) len));
             } else if (type == 1) {
                 arrays.put(name, r.longs(name, (int) len));
             } else {
-                throw new IOException(source + ": array '" + name + "' has unknown type " + type);
+                throw new IOException(source + ": array '" + Messages.clean(name) + "' has unknown type " + type);
+            }
+        }
+        if (version != VERSION_1) {
+            int computed = (int) r.checksum();
+            int stored = r.int32();
+            if (stored != computed) {
+                throw new IOException(source + ": checksum mismatch (stored " + Integer.toHexString(stored) + ", content "
+                        + Integer.toHexString(computed) + "): the saved state is corrupt");
             }
         }
         return new State(source, kind, k, d, dt == 0 ? DType.FLOAT32 : DType.FLOAT64, arrays);
@@ -217,6 +321,7 @@ public final class AccumulatorFiles {
         private final String source;
         private final byte[] buf = new byte[CHUNK];
         private final ByteBuffer view = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
+        private final CRC32C crc = new CRC32C();
         private long position;
 
         Reader(InputStream in, String source) {
@@ -226,10 +331,16 @@ public final class AccumulatorFiles {
 
         private void fill(int n, String what) throws IOException {
             int got = in.readNBytes(buf, 0, n);
+            crc.update(buf, 0, got);
             position += got;
             if (got < n) {
                 throw new IOException(source + ": truncated saved accumulator (ends at byte " + position + " inside " + what + ")");
             }
+        }
+
+        /** CRC32C of every byte read so far. */
+        long checksum() {
+            return crc.getValue();
         }
 
         byte[] bytes(int n) throws IOException {
@@ -249,8 +360,8 @@ public final class AccumulatorFiles {
 
         String string() throws IOException {
             int len = int32();
-            if (len < 0 || len > 4096) {
-                throw new IOException(source + ": corrupt string length " + len);
+            if (len < 0 || len > MAX_NAME) {
+                throw new IOException(source + ": corrupt string length " + len + " (names have at most " + MAX_NAME + " bytes)");
             }
             fill(len, "the header");
             return new String(buf, 0, len, StandardCharsets.UTF_8);

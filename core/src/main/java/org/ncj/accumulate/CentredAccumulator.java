@@ -128,10 +128,18 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
 
     private void restore(AccumulatorFiles.State s) throws IOException {
         AccumulatorFiles.checkMeans(s, means);
-        double[] sums = s.doubles(arrayName);
-        long[] counts = s.longs("counts");
-        if (sums.length != extra.length || counts.length != k) {
-            throw new IOException(s.source() + ": array sizes do not match K = " + k + ", D = " + d);
+        boolean scatter = arrayName.equals("scatter");
+        double[] sums = s.sums(arrayName, extra.length, !scatter);
+        long[] counts = s.counts("counts", k);
+        if (scatter) {
+            for (int j = 0; j < d; j++) {
+                if (sums[j * d + j] < 0) {
+                    throw new IOException(s.source() + ": impossible value in the saved " + s.kind() + ": scatter diagonal "
+                            + j + " = " + sums[j * d + j] + " is negative");
+                }
+            }
+        } else {
+            s.emptyClassesZero(counts, sums, 1, arrayName);
         }
         addExtra(sums, counts);
     }

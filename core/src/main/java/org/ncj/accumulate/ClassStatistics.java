@@ -262,13 +262,12 @@ public final class ClassStatistics implements AutoCloseable {
     private static ClassStatistics restore(AccumulatorFiles.State s, Backend backend) throws java.io.IOException {
         int k = s.k();
         int d = s.d();
-        long[] c = s.longs("counts");
-        double[] m = s.doubles("means");
-        double[] sc = s.doubles("scatter");
-        double[] v = s.doubles("var_sums");
-        if (c.length != k || m.length != (long) k * d || sc.length != (long) d * d || v.length != k) {
-            throw new java.io.IOException(s.source() + ": array sizes do not match K = " + k + ", D = " + d);
-        }
+        long[] c = s.counts("counts", k);
+        double[] m = s.sums("means", (long) k * d, false);
+        double[] sc = s.sums("scatter", (long) d * d, false);
+        double[] v = s.sums("var_sums", k, true);
+        s.emptyClassesZero(c, m, d, "means");
+        s.emptyClassesZero(c, v, 1, "var_sums");
         return new ClassStatistics(k, d, backend, s.dtype(), c, m, sc, v);
     }
 

@@ -151,10 +151,13 @@ public final class DecAccumulator extends Accumulator {
                 || !java.util.Arrays.equals((double[]) bias, classifier.bias())) {
             throw new java.io.IOException(s.source() + ": the saved DecAccumulator used another classifier than the one given");
         }
-        long[] hits = s.longs("hits");
-        long[] counts = s.longs("counts");
-        if (hits.length != means.numClasses() || counts.length != means.numClasses()) {
-            throw new java.io.IOException(s.source() + ": array sizes do not match K = " + means.numClasses());
+        long[] hits = s.counts("hits", means.numClasses());
+        long[] counts = s.counts("counts", means.numClasses());
+        for (int c = 0; c < hits.length; c++) {
+            if (hits[c] > counts[c]) {
+                throw new java.io.IOException(s.source() + ": impossible value in the saved DecAccumulator: class " + c + " has "
+                        + hits[c] + " hits of " + counts[c] + " samples");
+            }
         }
         DecAccumulator acc = new DecAccumulator(backend, means, classifier);
         acc.addExtra(hits, counts);

@@ -123,11 +123,9 @@ public final class MeanAccumulator extends Accumulator {
     private static MeanAccumulator restore(AccumulatorFiles.State s, Backend backend) throws java.io.IOException {
         int k = s.k();
         int d = s.d();
-        double[] sums = s.doubles("sums");
-        long[] counts = s.longs("counts");
-        if (sums.length != (long) k * d || counts.length != k) {
-            throw new java.io.IOException(s.source() + ": array sizes do not match K = " + k + ", D = " + d);
-        }
+        double[] sums = s.sums("sums", (long) k * d, false);
+        long[] counts = s.counts("counts", k);
+        s.emptyClassesZero(counts, sums, d, "sums");
         MeanAccumulator m = new MeanAccumulator(k, d, backend, s.dtype());
         try {
             m.sums.addTotals(sums, counts);

@@ -14,11 +14,11 @@ import org.ncj.accumulate.ClassFilter;
 import org.ncj.accumulate.Classifier;
 import org.ncj.backend.Backend;
 import org.ncj.io.BadInputException;
+import org.ncj.io.Json;
 import org.ncj.io.Sources;
 import org.ncj.io.Tensor2D;
 import org.ncj.measure.MetricSet;
 import org.ncj.report.HtmlReport;
-import org.ncj.report.JsonText;
 import org.ncj.report.ReportData;
 
 import picocli.CommandLine.Command;
@@ -283,7 +283,7 @@ public final class Analyze implements Callable<Integer> {
                     seconds.put("write", (System.nanoTime() - tWrite) / 1e9);
                     seconds.put("total", (System.nanoTime() - tStart) / 1e9);
                     json.put("seconds", seconds);
-                    o.write("metrics.json", JsonText.write(json));
+                    o.write("metrics.json", Json.write(json));
                     o.commit();
                 }
                 printTable(System.out, r.metrics(), notes);

@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 
 import org.ncj.io.BadInputException;
 import org.ncj.report.HtmlReport;
-import org.ncj.report.JsonText;
+import org.ncj.io.Json;
 import org.ncj.report.ReportData;
 
 import picocli.CommandLine.Command;
@@ -66,7 +66,7 @@ public final class ReportCommand implements Callable<Integer> {
             }
             Object json;
             try {
-                json = JsonText.parse(Files.readString(f));
+                json = Json.parseNumbersAsDoubles(Files.readString(f));
             } catch (NoSuchFileException e) {
                 throw new BadInputException(f, "no such file");
             } catch (IllegalArgumentException e) {
