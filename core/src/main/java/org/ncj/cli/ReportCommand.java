@@ -71,13 +71,17 @@ public final class ReportCommand implements Callable<Integer> {
                 throw new BadInputException(f, "no such file");
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(f, e.getMessage());
+            } catch (java.nio.charset.MalformedInputException e) {
+                throw new BadInputException(f, "is not UTF-8 text");
             }
             if (!(json instanceof Map<?, ?> m)) {
                 throw new BadInputException(f, "is not a JSON object");
             }
             if (m.get("checkpoints") instanceof List<?> cps) {
                 for (Object cp : cps) {
-                    Map<?, ?> c = (Map<?, ?>) cp;
+                    if (!(cp instanceof Map<?, ?> c)) {
+                        throw new BadInputException(f, "a checkpoint is not a JSON object: not an ncj metrics.json");
+                    }
                     Object step = c.get("step");
                     String stepText = step instanceof Number n ? Long.toString(n.longValue()) : String.valueOf(step);
                     points.add(new ReportData.Point(inputs.size() == 1 ? "step " + stepText : in[0] + "@" + stepText,

@@ -3,7 +3,7 @@ package org.ncj.io;
 /**
  * Makes text from files safe to print in one line of an error message: non-printable characters
  * (C0 and C1 controls, DEL, format characters such as bidirectional overrides, line and
- * paragraph separators, lone surrogates) are escaped as {@code \\xNN} or {@code \\u}{@code NNNN}, and
+ * paragraph separators, lone surrogates) are escaped as backslash-x or backslash-u hex codes, and
  * the length is capped, so a hostile header can neither drive the terminal nor flood it.
  */
 public final class Messages {

@@ -37,6 +37,9 @@ public final class Npy {
 
     /** Maps {@code file}; the caller closes the array to unmap it. */
     public static NpyArray open(Path file) throws IOException {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new BadInputException(file, "is a directory, not a .npy file");
+        }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer pre = ByteBuffer.allocate((int) Math.min(12, size)).order(ByteOrder.LITTLE_ENDIAN);

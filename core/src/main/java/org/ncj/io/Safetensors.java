@@ -85,6 +85,9 @@ public final class Safetensors {
     }
 
     private static FileChannel channel(Path file) throws IOException {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new BadInputException(file, "is a directory, not a .safetensors file");
+        }
         try {
             return FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
