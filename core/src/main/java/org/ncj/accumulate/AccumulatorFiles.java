@@ -69,7 +69,7 @@ public final class AccumulatorFiles {
         double[] doubles(String name) throws IOException {
             Object o = arrays.get(name);
             if (!(o instanceof double[] a)) {
-                throw new IOException(source + ": no float64 array '" + name + "' in the saved " + kind);
+                throw bad(source, "no float64 array '" + name + "' in the saved " + kind);
             }
             return a;
         }
@@ -77,7 +77,7 @@ public final class AccumulatorFiles {
         long[] longs(String name) throws IOException {
             Object o = arrays.get(name);
             if (!(o instanceof long[] a)) {
-                throw new IOException(source + ": no int64 array '" + name + "' in the saved " + kind);
+                throw bad(source, "no int64 array '" + name + "' in the saved " + kind);
             }
             return a;
         }
@@ -88,7 +88,7 @@ public final class AccumulatorFiles {
             checkLength(name, a.length, length);
             for (int i = 0; i < a.length; i++) {
                 if (a[i] < 0) {
-                    throw new IOException(source + ": impossible value in the saved " + kind + ": " + name + "[" + i + "] = "
+                    throw bad(source, "impossible value in the saved " + kind + ": " + name + "[" + i + "] = "
                             + a[i] + " is negative");
                 }
             }
@@ -101,7 +101,7 @@ public final class AccumulatorFiles {
             checkLength(name, a.length, length);
             for (int i = 0; i < a.length; i++) {
                 if (!Double.isFinite(a[i]) || (nonNegative && a[i] < 0)) {
-                    throw new IOException(source + ": impossible value in the saved " + kind + ": " + name + "[" + i + "] = "
+                    throw bad(source, "impossible value in the saved " + kind + ": " + name + "[" + i + "] = "
                             + a[i] + (Double.isFinite(a[i]) ? " is negative" : " is not finite"));
                 }
             }
@@ -110,7 +110,7 @@ public final class AccumulatorFiles {
 
         private void checkLength(String name, long have, long want) throws IOException {
             if (have != want) {
-                throw new IOException(source + ": array '" + name + "' of the saved " + kind + " has " + have
+                throw bad(source, "array '" + name + "' of the saved " + kind + " has " + have
                         + " values; K = " + k + ", D = " + d + " needs " + want);
             }
         }
@@ -121,7 +121,7 @@ public final class AccumulatorFiles {
                 if (counts[c] == 0) {
                     for (int j = 0; j < width; j++) {
                         if (rows[c * width + j] != 0) {
-                            throw new IOException(source + ": impossible value in the saved " + kind + ": class " + c
+                            throw bad(source, "impossible value in the saved " + kind + ": class " + c
                                     + " has no samples but " + name + " of " + rows[c * width + j]);
                         }
                     }
@@ -228,7 +228,7 @@ public final class AccumulatorFiles {
             State s = read(in, file.toString(), kind, k, d, dtype);
             long extra = in.skip(Long.MAX_VALUE);
             if (extra > 0) {
-                throw new IOException(file + ": " + extra + " bytes after the saved " + kind + " (corrupt file?)");
+                throw bad(file.toString(), "" + extra + " bytes after the saved " + kind + " (corrupt file?)");
             }
             return s;
         }
@@ -246,10 +246,10 @@ public final class AccumulatorFiles {
     static State read(InputStream in, String source, String kind, int k, int d, DType dtype) throws IOException {
         State s = read(in, source);
         if (!s.kind().equals(kind)) {
-            throw new IOException(source + ": holds a " + Messages.clean(s.kind()) + ", not a " + kind);
+            throw bad(source, "holds a " + s.kind() + ", not a " + kind);
         }
         if (s.k() != k || s.d() != d || s.dtype() != dtype) {
-            throw new IOException(source + ": holds a " + kind + " of K = " + s.k() + ", D = " + s.d() + ", " + s.dtype()
+            throw bad(source, "holds a " + kind + " of K = " + s.k() + ", D = " + s.d() + ", " + s.dtype()
                     + "; expected K = " + k + ", D = " + d + ", " + dtype);
         }
         return s;
@@ -259,11 +259,11 @@ public final class AccumulatorFiles {
         Reader r = new Reader(in, source);
         byte[] magic = r.bytes(8);
         if (!Arrays.equals(magic, MAGIC)) {
-            throw new IOException(source + ": not a saved ncj accumulator (bad magic)");
+            throw bad(source, "not a saved ncj accumulator (bad magic)");
         }
         int version = r.int32();
         if (version != VERSION && version != VERSION_1) {
-            throw new IOException(source + ": saved with format version " + version + ", this build reads versions "
+            throw bad(source, "saved with format version " + version + ", this build reads versions "
                     + VERSION_1 + " and " + VERSION);
         }
         String kind = r.string();
@@ -271,26 +271,26 @@ public final class AccumulatorFiles {
         int d = r.int32();
         int dt = r.int32();
         if (dt != 0 && dt != 1) {
-            throw new IOException(source + ": unknown dtype code " + dt);
+            throw bad(source, "unknown dtype code " + dt);
         }
         if (k < 1 || d < 1) {
-            throw new IOException(source + ": impossible shape K = " + k + ", D = " + d + " (corrupt file?)");
+            throw bad(source, "impossible shape K = " + k + ", D = " + d + " (corrupt file?)");
         }
         int count = r.int32();
         if (count < 0) {
-            throw new IOException(source + ": negative array count " + count + " (corrupt file?)");
+            throw bad(source, "negative array count " + count + " (corrupt file?)");
         }
         Map<String, Object> arrays = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String name = r.string();
             if (arrays.containsKey(name)) {
-                throw new IOException(source + ": array '" + Messages.clean(name) + "' appears twice (corrupt file?)");
+                throw bad(source, "array '" + name + "' appears twice (corrupt file?)");
             }
             int type = r.int32();
             long len = r.int64();
             // No product of a length: compared directly, so no overflow can wrap it into range.
             if (len < 0 || len > Integer.MAX_VALUE - 8) {
-                throw new IOException(source + ": array '" + Messages.clean(name) + "' claims " + len
+                throw bad(source, "array '" + name + "' claims " + len
                         + " values, more than an array can hold (corrupt length)");
             }
             if (type == 0) {
@@ -298,14 +298,14 @@ public final class AccumulatorFiles {
             } else if (type == 1) {
                 arrays.put(name, r.longs(name, (int) len));
             } else {
-                throw new IOException(source + ": array '" + Messages.clean(name) + "' has unknown type " + type);
+                throw bad(source, "array '" + name + "' has unknown type " + type);
             }
         }
         if (version != VERSION_1) {
             int computed = (int) r.checksum();
             int stored = r.int32();
             if (stored != computed) {
-                throw new IOException(source + ": checksum mismatch (stored " + Integer.toHexString(stored) + ", content "
+                throw bad(source, "checksum mismatch (stored " + Integer.toHexString(stored) + ", content "
                         + Integer.toHexString(computed) + "): the saved state is corrupt");
             }
         }
@@ -334,7 +334,7 @@ public final class AccumulatorFiles {
             crc.update(buf, 0, got);
             position += got;
             if (got < n) {
-                throw new IOException(source + ": truncated saved accumulator (ends at byte " + position + " inside " + what + ")");
+                throw bad(source, "truncated saved accumulator (ends at byte " + position + " inside " + what + ")");
             }
         }
 
@@ -361,7 +361,7 @@ public final class AccumulatorFiles {
         String string() throws IOException {
             int len = int32();
             if (len < 0 || len > MAX_NAME) {
-                throw new IOException(source + ": corrupt string length " + len + " (names have at most " + MAX_NAME + " bytes)");
+                throw bad(source, "corrupt string length " + len + " (names have at most " + MAX_NAME + " bytes)");
             }
             fill(len, "the header");
             return new String(buf, 0, len, StandardCharsets.UTF_8);
@@ -398,6 +398,14 @@ public final class AccumulatorFiles {
         }
     }
 
+    /**
+     * An error naming {@code source}; the problem may quote the file (names, kinds), so it is
+     * escaped and capped like every message about bad input ({@link Messages#clean}).
+     */
+    static IOException bad(String source, String problem) {
+        return new IOException(Messages.clean(source) + ": " + Messages.clean(problem));
+    }
+
     /** The means a second-pass accumulator was built with, as saved arrays. */
     static void putMeans(Map<String, Object> arrays, Means m) {
         arrays.put("means", m.meansView());
@@ -409,7 +417,7 @@ public final class AccumulatorFiles {
         double[] saved = s.doubles("means");
         long[] counts = s.longs("mean_counts");
         if (!Arrays.equals(counts, m.counts()) || !Arrays.equals(saved, m.meansView())) {
-            throw new IOException(s.source() + ": the saved " + s.kind() + " was accumulated about other class means than the ones given");
+            throw bad(s.source(), "the saved " + s.kind() + " was accumulated about other class means than the ones given");
         }
     }
 }

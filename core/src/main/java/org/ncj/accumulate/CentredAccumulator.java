@@ -134,7 +134,7 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
         if (scatter) {
             for (int j = 0; j < d; j++) {
                 if (sums[j * d + j] < 0) {
-                    throw new IOException(s.source() + ": impossible value in the saved " + s.kind() + ": scatter diagonal "
+                    throw AccumulatorFiles.bad(s.source(), "impossible value in the saved " + s.kind() + ": scatter diagonal "
                             + j + " = " + sums[j * d + j] + " is negative");
                 }
             }

@@ -149,13 +149,13 @@ public final class DecAccumulator extends Accumulator {
         if (!java.util.Arrays.equals(s.doubles("weights"), classifier.weights())
                 || (bias != null && !(bias instanceof double[]))
                 || !java.util.Arrays.equals((double[]) bias, classifier.bias())) {
-            throw new java.io.IOException(s.source() + ": the saved DecAccumulator used another classifier than the one given");
+            throw AccumulatorFiles.bad(s.source(), "the saved DecAccumulator used another classifier than the one given");
         }
         long[] hits = s.counts("hits", means.numClasses());
         long[] counts = s.counts("counts", means.numClasses());
         for (int c = 0; c < hits.length; c++) {
             if (hits[c] > counts[c]) {
-                throw new java.io.IOException(s.source() + ": impossible value in the saved DecAccumulator: class " + c + " has "
+                throw AccumulatorFiles.bad(s.source(), "impossible value in the saved DecAccumulator: class " + c + " has "
                         + hits[c] + " hits of " + counts[c] + " samples");
             }
         }
