@@ -209,7 +209,7 @@ public final class Analyze implements Callable<Integer> {
                 } else if (classes != null) {
                     k = classes;
                 } else {
-                    k = p.classesFromLabels(ty, "training");
+                    k = p.classesFromLabels(ty, "training", "if that is intended, pass --classes {K}");
                 }
                 checkMemory(clf != null ? tw.name() : classes != null ? "--classes " + k : ty.name(), k, d);
                 Pipeline.Result r = p.run(k, new Pipeline.Split(tx, ty), sx == null ? null : new Pipeline.Split(sx, sy), clf,

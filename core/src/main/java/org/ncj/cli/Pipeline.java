@@ -122,7 +122,7 @@ final class Pipeline {
         double[] oodMean = null;
         if (ood != null) {
             t = System.nanoTime();
-            int kOod = ood.y() == null ? 1 : Math.max(1, classesFromLabels(ood.y(), "ood"));
+            int kOod = ood.y() == null ? 1 : Math.max(1, classesFromLabels(ood.y(), "ood", "number the OOD labels from 0"));
             try (MeanAccumulator acc = new MeanAccumulator(kOod, d, backend, dtype)) {
                 stream("ood", ood, kOod, (x, y, r0) -> acc.accumulate(x, y));
                 oodMean = acc.compute().globalMean();
@@ -152,9 +152,9 @@ final class Pipeline {
      * K = the largest label + 1 (scanning the file), checking that no label is negative and that
      * K is plausible: it must fit an int, and a label far above the number of rows (K > N and
      * K > {@value #SPARSE_K}, so most classes would be empty) is named with its row instead of
-     * silently sizing K; {@code --classes} states such a K explicitly.
+     * silently sizing K; {@code remedy} says what to do ({@code {K}} stands for that K).
      */
-    int classesFromLabels(Tensor2D y, String what) throws IOException {
+    int classesFromLabels(Tensor2D y, String what, String remedy) throws IOException {
         long t = System.nanoTime();
         int max = -1;
         long maxRow = -1;
@@ -185,7 +185,7 @@ final class Pipeline {
         long k = max + 1L;
         if (k > SPARSE_K && k > n) {
             throw new BadInputException(y.name(), "row " + maxRow + ": label " + max + " would make K = " + k + " classes for "
-                    + n + " rows, so most classes would be empty; if that is intended, pass --classes " + k);
+                    + n + " rows, so most classes would be empty; " + remedy.replace("{K}", Long.toString(k)));
         }
         return (int) k;
     }

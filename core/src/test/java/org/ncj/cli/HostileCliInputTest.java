@@ -105,6 +105,9 @@ class HostileCliInputTest {
     void aLabelFarAboveTheOthersNamesLabelAndRowAndSuggestsClasses() throws Exception {
         Path yl = labels("yfar.npy", 20_000_000);
         assertBad(analyze("--train-x", x.toString(), "--train-y", yl.toString()), "yfar.npy", "row 10", "20000000", "--classes");
+        // OOD labels only group the OOD rows: renumbering is the remedy there
+        assertBad(analyze("--train-x", x.toString(), "--train-y", y.toString(), "--ood-x", x.toString(), "--ood-y", yl.toString()),
+                "yfar.npy", "row 10", "20000000", "number the OOD labels from 0");
     }
 
     @Test
