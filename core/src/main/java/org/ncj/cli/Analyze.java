@@ -14,11 +14,11 @@ import org.ncj.accumulate.ClassFilter;
 import org.ncj.accumulate.Classifier;
 import org.ncj.backend.Backend;
 import org.ncj.io.BadInputException;
+import org.ncj.io.Json;
 import org.ncj.io.Sources;
 import org.ncj.io.Tensor2D;
 import org.ncj.measure.MetricSet;
 import org.ncj.report.HtmlReport;
-import org.ncj.report.JsonText;
 import org.ncj.report.ReportData;
 
 import picocli.CommandLine.Command;
@@ -133,6 +133,9 @@ public final class Analyze implements Callable<Integer> {
             Tensor2D tx = track(open, Sources.openEmbeddings(trainX));
             Tensor2D ty = track(open, Sources.openLabels(trainY));
             int d = tx.cols();
+            if (d == 0) {
+                throw new BadInputException(tx.name(), "has shape (" + tx.rows() + ", 0): embeddings need at least one column");
+            }
             sameRows(tx, ty);
             Tensor2D sx = null;
             Tensor2D sy = null;
@@ -141,12 +144,14 @@ public final class Analyze implements Callable<Integer> {
                 sy = track(open, Sources.openLabels(testY));
                 sameDim(sx, d, tx);
                 sameRows(sx, sy);
+                nonEmpty(sx, "the test set");
             }
             Classifier clf = null;
             Tensor2D tw = null;
             Tensor2D tb = null;
             if (weights != null) {
                 tw = track(open, Sources.openEmbeddings(List.of(weights)));
+                nonEmpty(tw, "weights must be (K, D) with K >= 1");
                 if (tw.cols() != d) {
                     throw new BadInputException(tw.name(), "has " + tw.rows() + " x " + tw.cols() + " weights, but the embeddings have D = "
                             + d + ": weights must be (K, D)");
@@ -185,6 +190,7 @@ public final class Analyze implements Callable<Integer> {
             if (oodX != null) {
                 ox = track(open, Sources.openEmbeddings(oodX));
                 sameDim(ox, d, tx);
+                nonEmpty(ox, "the OOD set");
                 if (oodY != null) {
                     oy = track(open, Sources.openLabels(oodY));
                     sameRows(ox, oy);
@@ -203,8 +209,9 @@ public final class Analyze implements Callable<Integer> {
                 } else if (classes != null) {
                     k = classes;
                 } else {
-                    k = p.maxLabel(ty, "labels") + 1;
+                    k = p.classesFromLabels(ty, "training", "if that is intended, pass --classes {K}");
                 }
+                checkMemory(clf != null ? tw.name() : classes != null ? "--classes " + k : ty.name(), k, d);
                 Pipeline.Result r = p.run(k, new Pipeline.Split(tx, ty), sx == null ? null : new Pipeline.Split(sx, sy), clf,
                         ox == null ? null : new Pipeline.Split(ox, oy));
                 long tWrite = System.nanoTime();
@@ -284,7 +291,7 @@ public final class Analyze implements Callable<Integer> {
                     seconds.put("write", (System.nanoTime() - tWrite) / 1e9);
                     seconds.put("total", (System.nanoTime() - tStart) / 1e9);
                     json.put("seconds", seconds);
-                    o.write("metrics.json", JsonText.write(json));
+                    o.write("metrics.json", Json.write(json));
                     o.commit();
                 }
                 printTable(System.out, r.metrics(), notes);
@@ -320,6 +327,26 @@ public final class Analyze implements Callable<Integer> {
     private static void sameRows(Tensor2D x, Tensor2D y) throws BadInputException {
         if (x.rows() != y.rows()) {
             throw new BadInputException(y.name(), "has " + y.rows() + " labels but " + x.name() + " has " + x.rows() + " rows");
+        }
+    }
+
+    private static void nonEmpty(Tensor2D t, String what) throws BadInputException {
+        if (t.rows() == 0) {
+            throw new BadInputException(t.name(), "has no rows (" + what + " is empty)");
+        }
+    }
+
+    /**
+     * Refuses, before allocating, a K that the class statistics certainly cannot hold in this
+     * JVM's heap: at least the class sums and the means (K × D each) and Σ_W (D × D), in float64.
+     */
+    static void checkMemory(String source, int k, int d) throws BadInputException {
+        double bytes = 8.0 * (2.0 * k * d + (double) d * d + 2.0 * k);
+        long max = Runtime.getRuntime().maxMemory();
+        if (bytes > max) {
+            throw new BadInputException(source, String.format(java.util.Locale.ROOT,
+                    "K = %d classes of D = %d need at least %.1f GiB of memory for the class statistics, more than the %.1f GiB"
+                            + " this JVM may use (NCJ_JAVA_OPTS=-Xmx...)", k, d, bytes / (1L << 30), max / (double) (1L << 30)));
         }
     }
 

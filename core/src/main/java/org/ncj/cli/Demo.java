@@ -16,9 +16,9 @@ import org.ncj.accumulate.ClassFilter;
 import org.ncj.accumulate.Classifier;
 import org.ncj.backend.Backend;
 import org.ncj.demo.Ufm;
+import org.ncj.io.Json;
 import org.ncj.measure.MetricSet;
 import org.ncj.report.HtmlReport;
-import org.ncj.report.JsonText;
 import org.ncj.report.ReportData;
 
 import picocli.CommandLine.Command;
@@ -191,7 +191,7 @@ public final class Demo implements Callable<Integer> {
         ReportData data = new ReportData("ncj demo: neural collapse in the unconstrained-features model", "checkpoint", points,
                 List.of(first, last), notes, info);
         try (OutputDir od = new OutputDir(out)) {
-            od.write("metrics.json", JsonText.write(json));
+            od.write("metrics.json", Json.write(json));
             od.write("report.html", HtmlReport.render(data));
             od.commit();
         }

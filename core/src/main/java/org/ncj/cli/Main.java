@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 
 import org.ncj.backend.BackendUnavailableException;
 import org.ncj.io.BadInputException;
+import org.ncj.io.Messages;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,21 +51,21 @@ public final class Main implements Runnable {
                 return EXIT_BAD_INPUT;
             }
             if (ex instanceof UsageException) {
-                err.println("ncj: " + ex.getMessage());
+                err.println("ncj: " + Messages.clean(ex.getMessage()));
                 err.flush();
                 return EXIT_BAD_INPUT;
             }
             if (ex instanceof java.nio.file.NoSuchFileException nf) {
-                err.println("ncj: " + nf.getFile() + ": no such file");
+                err.println("ncj: " + Messages.clean(nf.getFile()) + ": no such file");
                 err.flush();
                 return EXIT_BAD_INPUT;
             }
             if (ex instanceof BackendUnavailableException) {
-                err.println("ncj: backend unavailable: " + ex.getMessage());
+                err.println("ncj: backend unavailable: " + Messages.clean(ex.getMessage()));
                 err.flush();
                 return 1;
             }
-            err.println("ncj: error: " + ex);
+            err.println("ncj: error: " + Messages.clean(ex.toString()));
             if (System.getenv("NCJ_DEBUG") != null) {
                 ex.printStackTrace(err);
             } else {
@@ -75,7 +76,7 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("ncj: " + ex.getMessage());
+            err.println("ncj: " + Messages.clean(ex.getMessage()));
             err.println("ncj: see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
             err.flush();
             return EXIT_BAD_INPUT;

@@ -122,7 +122,7 @@ final class Pipeline {
         double[] oodMean = null;
         if (ood != null) {
             t = System.nanoTime();
-            int kOod = ood.y() == null ? 1 : Math.max(1, maxLabel(ood.y(), "ood labels") + 1);
+            int kOod = ood.y() == null ? 1 : Math.max(1, classesFromLabels(ood.y(), "ood", "number the OOD labels from 0"));
             try (MeanAccumulator acc = new MeanAccumulator(kOod, d, backend, dtype)) {
                 stream("ood", ood, kOod, (x, y, r0) -> acc.accumulate(x, y));
                 oodMean = acc.compute().globalMean();
@@ -145,10 +145,19 @@ final class Pipeline {
         seconds.merge(phase, (System.nanoTime() - t0) / 1e9, Double::sum);
     }
 
-    /** The largest label (scanning the file), checking that none is negative. */
-    int maxLabel(Tensor2D y, String what) throws IOException {
+    /** Classes inferred without --classes or --weights above which a sparse labelling is refused. */
+    static final int SPARSE_K = 1024;
+
+    /**
+     * K = the largest label + 1 (scanning the file), checking that no label is negative and that
+     * K is plausible: it must fit an int, and a label far above the number of rows (K > N and
+     * K > {@value #SPARSE_K}, so most classes would be empty) is named with its row instead of
+     * silently sizing K; {@code remedy} says what to do ({@code {K}} stands for that K).
+     */
+    int classesFromLabels(Tensor2D y, String what, String remedy) throws IOException {
         long t = System.nanoTime();
         int max = -1;
+        long maxRow = -1;
         long n = y.rows();
         int b = Math.max(settings.batch(), 65536);
         int[] buf = new int[(int) Math.min(n, b)];
@@ -160,13 +169,25 @@ final class Pipeline {
                     if (buf[i] < 0) {
                         throw new BadInputException(y.name(), "row " + (r0 + i) + ": label " + buf[i] + " is negative");
                     }
-                    max = Math.max(max, buf[i]);
+                    if (buf[i] > max) {
+                        max = buf[i];
+                        maxRow = r0 + i;
+                    }
                 }
                 p.advance(m);
             }
         }
         lap("scan", t);
-        return max;
+        if (max == Integer.MAX_VALUE) {
+            throw new BadInputException(y.name(), "row " + maxRow + ": label " + max + " would make K = label + 1 = 2^31 "
+                    + what + " classes, more than an int holds");
+        }
+        long k = max + 1L;
+        if (k > SPARSE_K && k > n) {
+            throw new BadInputException(y.name(), "row " + maxRow + ": label " + max + " would make K = " + k + " classes for "
+                    + n + " rows, so most classes would be empty; " + remedy.replace("{K}", Long.toString(k)));
+        }
+        return (int) k;
     }
 
     /** Streams a split in batches, checking labels against [0, k) and naming the file on errors. */

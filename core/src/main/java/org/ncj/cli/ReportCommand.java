@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 
 import org.ncj.io.BadInputException;
 import org.ncj.report.HtmlReport;
-import org.ncj.report.JsonText;
+import org.ncj.io.Json;
 import org.ncj.report.ReportData;
 
 import picocli.CommandLine.Command;
@@ -66,18 +66,22 @@ public final class ReportCommand implements Callable<Integer> {
             }
             Object json;
             try {
-                json = JsonText.parse(Files.readString(f));
+                json = Json.parseNumbersAsDoubles(Files.readString(f));
             } catch (NoSuchFileException e) {
                 throw new BadInputException(f, "no such file");
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(f, e.getMessage());
+            } catch (java.nio.charset.MalformedInputException e) {
+                throw new BadInputException(f, "is not UTF-8 text");
             }
             if (!(json instanceof Map<?, ?> m)) {
                 throw new BadInputException(f, "is not a JSON object");
             }
             if (m.get("checkpoints") instanceof List<?> cps) {
                 for (Object cp : cps) {
-                    Map<?, ?> c = (Map<?, ?>) cp;
+                    if (!(cp instanceof Map<?, ?> c)) {
+                        throw new BadInputException(f, "a checkpoint is not a JSON object: not an ncj metrics.json");
+                    }
                     Object step = c.get("step");
                     String stepText = step instanceof Number n ? Long.toString(n.longValue()) : String.valueOf(step);
                     points.add(new ReportData.Point(inputs.size() == 1 ? "step " + stepText : in[0] + "@" + stepText,

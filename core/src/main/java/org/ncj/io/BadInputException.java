@@ -8,7 +8,9 @@ import java.nio.file.Path;
  * an unsupported dtype, a wrong rank, header offsets out of bounds, a label that does not fit
  * an {@code int}, a glob that matches nothing.
  *
- * <p>The message is one line: {@code FILE: problem}.
+ * <p>The message is one line: {@code FILE: problem}, with non-printable characters escaped and
+ * each part capped at a few hundred characters ({@link Messages#clean}), since both may come
+ * from a hostile file.
  */
 public class BadInputException extends IOException {
 
@@ -19,16 +21,12 @@ public class BadInputException extends IOException {
     }
 
     public BadInputException(String file, String problem) {
-        super(file + ": " + oneLine(problem));
+        super(Messages.clean(file) + ": " + Messages.clean(problem));
         this.file = file;
     }
 
     /** The file (or {@code FILE:TENSOR}, or glob pattern) the problem was found in. */
     public String file() {
         return file;
-    }
-
-    private static String oneLine(String s) {
-        return s.replace('\n', ' ').replace('\r', ' ');
     }
 }

@@ -24,6 +24,8 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
     private final long[] shape;
     private final long rows;
     private final int cols;
+    /** Column-major data (a .npy with fortran_order: True): element (r, c) at c * rows + r. */
+    private final boolean fortran;
     private final Arena arena;
 
     /**
@@ -32,7 +34,14 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
      */
     MappedTensor(Path file, String name, MemorySegment data, ElementType dtype, ByteOrder order, long[] shape,
                  Arena arena) throws BadInputException {
+        this(file, name, data, dtype, order, shape, false, arena);
+    }
+
+    /** As above; {@code fortran}: the data are column-major. */
+    MappedTensor(Path file, String name, MemorySegment data, ElementType dtype, ByteOrder order, long[] shape,
+                 boolean fortran, Arena arena) throws BadInputException {
         this.file = file;
+        this.fortran = fortran && shape.length == 2 && shape[0] > 1 && shape[1] > 1;
         this.name = name;
         this.data = data;
         this.dtype = dtype;
@@ -125,10 +134,6 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
         return data.byteSize();
     }
 
-    private long offsetOf(long r0) {
-        return r0 * cols * dtype.bytes();
-    }
-
     private void checkDst(int count, int dstLength, int off) {
         Objects.checkFromIndexSize(off, count, dstLength);
     }
@@ -137,11 +142,68 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
         return new BadInputException(name, "holds " + dtype + ", not a floating-point type, so it cannot be read as embeddings");
     }
 
+    /** True when the data are column-major (a Fortran-order .npy matrix). */
+    public boolean fortranOrder() {
+        return fortran;
+    }
+
     @Override
     public void readFloats(long r0, long r1, float[] dst, int off) throws IOException {
         int n = elementCount(r0, r1);
         checkDst(n, dst.length, off);
-        long base = offsetOf(r0);
+        if (!fortran) {
+            floats(r0 * cols, n, dst, off);
+            return;
+        }
+        int m = (int) (r1 - r0);
+        float[] column = new float[m];
+        for (int c = 0; c < cols; c++) {
+            floats(c * rows + r0, m, column, 0);
+            for (int i = 0; i < m; i++) {
+                dst[off + i * cols + c] = column[i];
+            }
+        }
+    }
+
+    @Override
+    public void readDoubles(long r0, long r1, double[] dst, int off) throws IOException {
+        int n = elementCount(r0, r1);
+        checkDst(n, dst.length, off);
+        if (!fortran) {
+            doubles(r0 * cols, n, dst, off);
+            return;
+        }
+        int m = (int) (r1 - r0);
+        double[] column = new double[m];
+        for (int c = 0; c < cols; c++) {
+            doubles(c * rows + r0, m, column, 0);
+            for (int i = 0; i < m; i++) {
+                dst[off + i * cols + c] = column[i];
+            }
+        }
+    }
+
+    @Override
+    public void readInts(long r0, long r1, int[] dst, int off) throws IOException {
+        int n = elementCount(r0, r1);
+        checkDst(n, dst.length, off);
+        if (!fortran) {
+            ints(r0 * cols, n, dst, off);
+            return;
+        }
+        int m = (int) (r1 - r0);
+        int[] column = new int[m];
+        for (int c = 0; c < cols; c++) {
+            ints(c * rows + r0, m, column, 0);
+            for (int i = 0; i < m; i++) {
+                dst[off + i * cols + c] = column[i];
+            }
+        }
+    }
+
+    /** Reads {@code n} elements from flat index {@code e0} (in storage order) as float32. */
+    private void floats(long e0, int n, float[] dst, int off) throws IOException {
+        long base = e0 * dtype.bytes();
         switch (dtype) {
             case F32 -> MemorySegment.copy(data, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order), base, dst, off, n);
             case F64 -> {
@@ -166,11 +228,8 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
         }
     }
 
-    @Override
-    public void readDoubles(long r0, long r1, double[] dst, int off) throws IOException {
-        int n = elementCount(r0, r1);
-        checkDst(n, dst.length, off);
-        long base = offsetOf(r0);
+    private void doubles(long e0, int n, double[] dst, int off) throws IOException {
+        long base = e0 * dtype.bytes();
         switch (dtype) {
             case F64 -> MemorySegment.copy(data, ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order), base, dst, off, n);
             case F32 -> {
@@ -195,11 +254,8 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
         }
     }
 
-    @Override
-    public void readInts(long r0, long r1, int[] dst, int off) throws IOException {
-        int n = elementCount(r0, r1);
-        checkDst(n, dst.length, off);
-        long base = offsetOf(r0);
+    private void ints(long e0, int n, int[] dst, int off) throws IOException {
+        long base = e0 * dtype.bytes();
         switch (dtype) {
             case I32 -> MemorySegment.copy(data, ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), base, dst, off, n);
             case I8 -> {
@@ -216,7 +272,7 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
                 for (int i = 0; i < n; i++) {
                     byte b = data.get(ValueLayout.JAVA_BYTE, base + i);
                     if (b != 0 && b != 1) {
-                        throw badValue(r0, i, Byte.toUnsignedInt(b), "is not a valid bool (0 or 1)");
+                        throw badValue(e0 + i, Byte.toUnsignedInt(b), "is not a valid bool (0 or 1)");
                     }
                     dst[off + i] = b;
                 }
@@ -238,7 +294,7 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
                 for (int i = 0; i < n; i++) {
                     int v = data.get(l, base + 4L * i);
                     if (v < 0) {
-                        throw badValue(r0, i, Integer.toUnsignedString(v), "does not fit a signed 32-bit int");
+                        throw badValue(e0 + i, Integer.toUnsignedString(v), "does not fit a signed 32-bit int");
                     }
                     dst[off + i] = v;
                 }
@@ -248,7 +304,7 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
                 for (int i = 0; i < n; i++) {
                     long v = data.get(l, base + 8L * i);
                     if (v != (int) v) {
-                        throw badValue(r0, i, v, "does not fit a signed 32-bit int");
+                        throw badValue(e0 + i, v, "does not fit a signed 32-bit int");
                     }
                     dst[off + i] = (int) v;
                 }
@@ -258,7 +314,7 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
                 for (int i = 0; i < n; i++) {
                     long v = data.get(l, base + 8L * i);
                     if (v < 0 || v > Integer.MAX_VALUE) {
-                        throw badValue(r0, i, Long.toUnsignedString(v), "does not fit a signed 32-bit int");
+                        throw badValue(e0 + i, Long.toUnsignedString(v), "does not fit a signed 32-bit int");
                     }
                     dst[off + i] = (int) v;
                 }
@@ -268,9 +324,11 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
         }
     }
 
-    private BadInputException badValue(long r0, int i, Object value, String problem) {
-        long row = r0 + i / cols;
-        String where = cols == 1 ? "row " + row : "row " + row + ", column " + (i % cols);
+    /** An element at flat index {@code e} (storage order) that is not a valid label. */
+    private BadInputException badValue(long e, Object value, String problem) {
+        long row = fortran ? e % rows : e / cols;
+        long col = fortran ? e / rows : e % cols;
+        String where = cols == 1 ? "row " + row : "row " + row + ", column " + col;
         return new BadInputException(name, where + " holds " + dtype + " value " + value + ", which " + problem);
     }
 
@@ -299,6 +357,6 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[" + name + ", " + dtype + ", " + shapeString(shape) + ", "
-                + (order == ByteOrder.LITTLE_ENDIAN ? "little" : "big") + "-endian]";
+                + (order == ByteOrder.LITTLE_ENDIAN ? "little" : "big") + "-endian" + (fortran ? ", Fortran order" : "") + "]";
     }
 }

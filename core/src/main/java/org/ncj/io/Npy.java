@@ -19,19 +19,27 @@ import java.util.Map;
  * NumPy {@code .npy} files: a memory-mapping reader for format versions 1.0, 2.0 and 3.0, and a
  * little-endian version 1.0 writer.
  *
- * <p>Read: float16/32/64, int8/16/32/64, uint8/16/32/64 and bool, either byte order, C order,
- * rank 1 or 2. Everything else is a {@link BadInputException} naming the file and the problem.
+ * <p>Read: float16/32/64, int8/16/32/64, uint8/16/32/64 and bool, either byte order, C or
+ * Fortran order ({@code np.save(f, W.T)}), rank 1 or 2, with the descriptor spellings
+ * {@code np.dtype} accepts for these types ({@link #descr}). Everything else is a {@link BadInputException} naming the file and the problem.
  */
 public final class Npy {
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final int CHUNK = 1 << 16;
+    /** The longest header read: numpy's {@code np.load} refuses longer ones by default too. */
+    static final int MAX_HEADER_BYTES = 10_000;
+    /** The deepest nesting of the header literal (numpy writes a dict holding a tuple: 2). */
+    static final int MAX_DEPTH = 8;
 
     private Npy() {
     }
 
     /** Maps {@code file}; the caller closes the array to unmap it. */
     public static NpyArray open(Path file) throws IOException {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new BadInputException(file, "is a directory, not a .npy file");
+        }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer pre = ByteBuffer.allocate((int) Math.min(12, size)).order(ByteOrder.LITTLE_ENDIAN);
@@ -57,6 +65,10 @@ public final class Npy {
                 throw new BadInputException(file, "unsupported .npy format version " + major + "." + minor
                         + " (supported: 1.0, 2.0, 3.0)");
             }
+            if (headerLen > MAX_HEADER_BYTES) {
+                throw new BadInputException(file, "header of " + headerLen + " bytes is longer than " + MAX_HEADER_BYTES
+                        + " (numpy's own limit in np.load)");
+            }
             long dataOffset = prefix + headerLen;
             if (dataOffset > size) {
                 throw new BadInputException(file, "truncated header: it claims " + headerLen + " bytes but the file has "
@@ -81,7 +93,7 @@ public final class Npy {
             try {
                 MemorySegment seg = dataBytes == 0 ? MemorySegment.NULL
                         : ch.map(FileChannel.MapMode.READ_ONLY, dataOffset, dataBytes, arena);
-                return new NpyArray(file, seg, h.dtype, h.order, h.shape, arena, major, minor, dataOffset);
+                return new NpyArray(file, seg, h.dtype, h.order, h.shape, h.fortran, arena, major, minor, dataOffset);
             } catch (IOException | RuntimeException e) {
                 arena.close();
                 throw e;
@@ -110,7 +122,65 @@ public final class Npy {
         }
     }
 
-    private record Header(ElementType dtype, ByteOrder order, long[] shape) {
+    private record Header(ElementType dtype, ByteOrder order, long[] shape, boolean fortran) {
+    }
+
+    /** An element type and byte order, as a descriptor string names them. */
+    record Descr(ElementType type, ByteOrder order) {
+    }
+
+    /**
+     * Reads a descriptor the way {@code np.dtype(descr)} does for the types ncj reads: an optional
+     * byte order ({@code <}, {@code >}, {@code =} or {@code |}; none, {@code =} and {@code |} mean
+     * the reading machine's order) before a kind and size ({@code f4}, {@code u1}, {@code b1}) or
+     * a one-letter code ({@code d}, {@code f}, {@code e}, {@code q}, {@code i}, {@code ?}, ...),
+     * or a name ({@code float32}, {@code int64}, {@code double}, ...). Null when unsupported.
+     */
+    static Descr descr(String descr) {
+        ElementType named = switch (descr) {
+            case "float16", "half" -> ElementType.F16;
+            case "float32", "single" -> ElementType.F32;
+            case "float64", "double", "float" -> ElementType.F64;
+            case "int8", "byte" -> ElementType.I8;
+            case "uint8", "ubyte" -> ElementType.U8;
+            case "int16", "short" -> ElementType.I16;
+            case "uint16", "ushort" -> ElementType.U16;
+            case "int32", "intc" -> ElementType.I32;
+            case "uint32", "uintc" -> ElementType.U32;
+            case "int64", "longlong", "int" -> ElementType.I64;
+            case "uint64", "ulonglong" -> ElementType.U64;
+            case "bool" -> ElementType.BOOL;
+            default -> null;
+        };
+        if (named != null) {
+            return new Descr(named, ByteOrder.nativeOrder());
+        }
+        String code = descr;
+        ByteOrder order = ByteOrder.nativeOrder();
+        if (!code.isEmpty() && "<>=|".indexOf(code.charAt(0)) >= 0) {
+            if (code.charAt(0) == '<') {
+                order = ByteOrder.LITTLE_ENDIAN;
+            } else if (code.charAt(0) == '>') {
+                order = ByteOrder.BIG_ENDIAN;
+            }
+            code = code.substring(1);
+        }
+        ElementType t = code.length() == 1 ? switch (code.charAt(0)) {
+            case '?' -> ElementType.BOOL;
+            case 'b' -> ElementType.I8;
+            case 'B' -> ElementType.U8;
+            case 'h' -> ElementType.I16;
+            case 'H' -> ElementType.U16;
+            case 'i' -> ElementType.I32;
+            case 'I' -> ElementType.U32;
+            case 'l', 'q' -> ElementType.I64; // 'l' is C long: 64 bits on the LP64 systems ncj runs on
+            case 'L', 'Q' -> ElementType.U64;
+            case 'e' -> ElementType.F16;
+            case 'f' -> ElementType.F32;
+            case 'd' -> ElementType.F64;
+            default -> null;
+        } : ElementType.fromNpyCode(code);
+        return t == null ? null : new Descr(t, order);
     }
 
     private static Header parseHeader(Path file, String text) throws BadInputException {
@@ -144,26 +214,18 @@ public final class Npy {
             }
             shape[i] = v;
         }
-        ElementType type = descr.length() >= 2 ? ElementType.fromNpyCode(descr.substring(1)) : null;
-        char bo = descr.isEmpty() ? '?' : descr.charAt(0);
-        if (type == null || "<>|=".indexOf(bo) < 0 || (bo == '|' && type.bytes() > 1)) {
+        Descr dt = descr(descr);
+        if (dt == null) {
             throw new BadInputException(file, "unsupported dtype '" + descr + "' (supported: float16, float32, float64,"
                     + " int8-int64, uint8-uint64, bool)");
         }
-        ByteOrder order = switch (bo) {
-            case '>' -> ByteOrder.BIG_ENDIAN;
-            case '=' -> ByteOrder.nativeOrder();
-            default -> ByteOrder.LITTLE_ENDIAN;
-        };
+        ElementType type = dt.type();
+        ByteOrder order = dt.order();
         if (shape.length < 1 || shape.length > 2) {
             throw new BadInputException(file, "array has rank " + shape.length + " (shape " + MappedTensor.shapeString(shape)
                     + "); expected rank 2 (rows, cols) or rank 1 (a column)");
         }
-        if (fortran && shape.length == 2 && shape[0] > 1 && shape[1] > 1) {
-            throw new BadInputException(file, "Fortran-order (column-major) array " + MappedTensor.shapeString(shape)
-                    + " is not supported: save it with np.ascontiguousarray");
-        }
-        return new Header(type, order, shape);
+        return new Header(type, order, shape, fortran && shape.length == 2);
     }
 
     private static String abbreviate(String s) {
@@ -268,7 +330,7 @@ public final class Npy {
         }
 
         Object parseTop() {
-            Object v = value();
+            Object v = value(0);
             ws();
             if (i != s.length()) {
                 throw new IllegalArgumentException("unexpected '" + s.charAt(i) + "' at offset " + i);
@@ -286,7 +348,10 @@ public final class Npy {
             return new IllegalArgumentException(what + " at offset " + i);
         }
 
-        private Object value() {
+        private Object value(int depth) {
+            if (depth > MAX_DEPTH) {
+                throw err("nesting deeper than " + MAX_DEPTH);
+            }
             ws();
             if (i >= s.length()) {
                 throw err("unexpected end");
@@ -301,10 +366,10 @@ public final class Npy {
                         if (peek('}')) {
                             return m;
                         }
-                        Object k = value();
+                        Object k = value(depth + 1);
                         ws();
                         expect(':');
-                        Object v = value();
+                        Object v = value(depth + 1);
                         if (m.put(k, v) != null) {
                             throw err("duplicate key " + repr(k));
                         }
@@ -325,7 +390,7 @@ public final class Npy {
                         if (peek(close)) {
                             return l;
                         }
-                        l.add(value());
+                        l.add(value(depth + 1));
                         ws();
                         if (!peek(',')) {
                             ws();

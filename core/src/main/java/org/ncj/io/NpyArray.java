@@ -5,16 +5,19 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 
-/** A memory-mapped {@code .npy} array of rank 1 or 2, C order. Obtain one from {@link Npy#open(Path)}. */
+/**
+ * A memory-mapped {@code .npy} array of rank 1 or 2, C or Fortran order (row ranges of a
+ * Fortran-order matrix are gathered column by column). Obtain one from {@link Npy#open(Path)}.
+ */
 public final class NpyArray extends MappedTensor {
 
     private final int majorVersion;
     private final int minorVersion;
     private final long dataOffset;
 
-    NpyArray(Path file, MemorySegment data, ElementType dtype, ByteOrder order, long[] shape, Arena arena,
-             int majorVersion, int minorVersion, long dataOffset) throws BadInputException {
-        super(file, file.toString(), data, dtype, order, shape, arena);
+    NpyArray(Path file, MemorySegment data, ElementType dtype, ByteOrder order, long[] shape, boolean fortranOrder,
+             Arena arena, int majorVersion, int minorVersion, long dataOffset) throws BadInputException {
+        super(file, file.toString(), data, dtype, order, shape, fortranOrder, arena);
         this.majorVersion = majorVersion;
         this.minorVersion = minorVersion;
         this.dataOffset = dataOffset;

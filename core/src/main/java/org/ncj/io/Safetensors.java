@@ -3,7 +3,6 @@ package org.ncj.io;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -86,6 +85,9 @@ public final class Safetensors {
     }
 
     private static FileChannel channel(Path file) throws IOException {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new BadInputException(file, "is a directory, not a .safetensors file");
+        }
         try {
             return FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
@@ -125,6 +127,9 @@ public final class Safetensors {
         return type;
     }
 
+    /** The largest header read, as in the format's reference implementation (100 MB). */
+    static final long MAX_HEADER_BYTES = 100_000_000L;
+
     static Header readHeader(Path file, FileChannel ch) throws IOException {
         long size = ch.size();
         if (size < 8) {
@@ -133,12 +138,19 @@ public final class Safetensors {
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         Npy.readFully(ch, lenBuf, 0);
         long n = lenBuf.getLong(0);
-        if (n < 2 || n > size - 8 || n > Integer.MAX_VALUE - 8) {
+        if (n < 2 || n > size - 8) {
             throw new BadInputException(file, "not a safetensors file or truncated: header length "
                     + Long.toUnsignedString(n) + " does not fit the file's " + size + " bytes");
         }
+        if (n > MAX_HEADER_BYTES) {
+            throw new BadInputException(file, "safetensors header of " + n + " bytes is larger than the format's limit of "
+                    + MAX_HEADER_BYTES);
+        }
         ByteBuffer hb = ByteBuffer.allocate((int) n);
         Npy.readFully(ch, hb, 8);
+        if (hb.get(0) != '{') {
+            throw new BadInputException(file, "not a safetensors file: the header does not start with '{'");
+        }
         String text = new String(hb.array(), StandardCharsets.UTF_8);
         Object json;
         try {
@@ -159,7 +171,13 @@ public final class Safetensors {
                 if (!(e.getValue() instanceof Map<?, ?> md)) {
                     throw new BadInputException(file, "malformed safetensors header: __metadata__ is not an object");
                 }
-                md.forEach((k, v) -> metadata.put((String) k, String.valueOf(v)));
+                for (Map.Entry<?, ?> m : md.entrySet()) {
+                    if (!(m.getValue() instanceof String v)) {
+                        throw new BadInputException(file, "malformed safetensors header: __metadata__ entry '" + m.getKey()
+                                + "' is not a string");
+                    }
+                    metadata.put((String) m.getKey(), v);
+                }
                 continue;
             }
             String where = "tensor '" + name + "'";
@@ -177,18 +195,80 @@ public final class Safetensors {
                 throw new BadInputException(file, where + " has data_offsets [" + begin + ", " + end
                         + "] out of bounds of the " + bufferSize + "-byte data buffer (file truncated or header corrupt)");
             }
-            ElementType type = ElementType.fromSafetensorsName(dtype);
-            if (type != null) {
-                long need = MappedTensor.byteSize(shape, type, file + ":" + name);
-                if (end - begin != need) {
-                    throw new BadInputException(file, where + " has data_offsets [" + begin + ", " + end + "] spanning "
-                            + (end - begin) + " bytes, but " + dtype + " " + MappedTensor.shapeString(shape)
-                            + " needs " + need);
-                }
+            int bits = elementBits(dtype);
+            if (bits < 0) {
+                throw new BadInputException(file, where + " has unknown dtype '" + dtype + "'");
+            }
+            long need = byteLength(file, name, shape, dtype, bits);
+            if (end - begin != need) {
+                throw new BadInputException(file, where + " has data_offsets [" + begin + ", " + end + "] spanning "
+                        + (end - begin) + " bytes, but " + dtype + " " + MappedTensor.shapeString(shape)
+                        + " needs " + need);
             }
             tensors.put(name, new TensorInfo(name, dtype, shape, begin, end));
         }
+        checkLayout(file, tensors.values(), bufferSize);
         return new Header(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata), bufferStart, bufferSize);
+    }
+
+    /**
+     * As the format's reference implementation validates: the tensors, in the order of their
+     * offsets, follow one another without overlap or hole and cover the data buffer exactly.
+     */
+    private static void checkLayout(Path file, java.util.Collection<TensorInfo> tensors, long bufferSize)
+            throws BadInputException {
+        List<TensorInfo> byOffset = new java.util.ArrayList<>(tensors);
+        byOffset.sort(java.util.Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        long expected = 0;
+        TensorInfo previous = null;
+        for (TensorInfo t : byOffset) {
+            if (t.begin() != expected) {
+                String prev = previous == null ? "the data buffer starts at 0" : "tensor '" + previous.name() + "' ends at " + expected;
+                throw new BadInputException(file, "tensor '" + t.name() + "' has data_offsets [" + t.begin() + ", " + t.end()
+                        + "] but " + prev + ": tensors must follow one another without "
+                        + (t.begin() < expected ? "overlap" : "gaps"));
+            }
+            expected = t.end();
+            previous = t;
+        }
+        if (expected != bufferSize) {
+            throw new BadInputException(file, "the tensors cover " + expected + " bytes of the " + bufferSize
+                    + "-byte data buffer: " + (bufferSize - expected) + " bytes belong to no tensor (header corrupt?)");
+        }
+    }
+
+    /** Bits per element of a safetensors dtype (readable or not), or -1 for an unknown name. */
+    static int elementBits(String dtype) {
+        ElementType t = ElementType.fromSafetensorsName(dtype);
+        if (t != null) {
+            return 8 * t.bytes();
+        }
+        return switch (dtype) {
+            case "F8_E5M2", "F8_E4M3", "F8_E8M0" -> 8;
+            case "F6_E2M3", "F6_E3M2" -> 6;
+            case "F4" -> 4;
+            case "C64" -> 64;
+            default -> -1;
+        };
+    }
+
+    private static long byteLength(Path file, String name, long[] shape, String dtype, int bits) throws BadInputException {
+        long elements;
+        try {
+            elements = 1;
+            for (long s : shape) {
+                elements = Math.multiplyExact(elements, s);
+            }
+            long totalBits = Math.multiplyExact(elements, (long) bits);
+            if (totalBits % 8 != 0) {
+                throw new BadInputException(file, "tensor '" + name + "': " + dtype + " " + MappedTensor.shapeString(shape)
+                        + " is not a whole number of bytes");
+            }
+            return totalBits / 8;
+        } catch (ArithmeticException e) {
+            throw new BadInputException(file, "tensor '" + name + "': shape " + MappedTensor.shapeString(shape) + " of " + dtype
+                    + " overflows a 64-bit byte count");
+        }
     }
 
     private static long[] longs(Path file, String where, String key, Object v, int length) throws BadInputException {
@@ -199,9 +279,8 @@ public final class Safetensors {
         long[] a = new long[l.size()];
         for (int k = 0; k < a.length; k++) {
             if (!(l.get(k) instanceof Long x) || x < 0) {
-                Object bad = l.get(k) instanceof BigDecimal b ? b.toPlainString() : l.get(k);
-                throw new BadInputException(file, "malformed safetensors header: " + where + " has " + key + " " + l
-                        + " (element " + bad + " is not a non-negative 64-bit integer)");
+                throw new BadInputException(file, "malformed safetensors header: " + where + " has " + key + " element " + k
+                        + " = " + l.get(k) + ", not a non-negative 64-bit integer");
             }
             a[k] = x;
         }

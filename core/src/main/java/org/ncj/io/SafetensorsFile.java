@@ -35,6 +35,11 @@ public final class SafetensorsFile implements AutoCloseable {
         return Safetensors.lookup(file, header, name);
     }
 
+    /** Size of the data buffer after the header, in bytes. */
+    long bufferSize() {
+        return header.bufferSize();
+    }
+
     /** The {@code __metadata__} map (empty if absent). */
     public Map<String, String> metadata() {
         return header.metadata();

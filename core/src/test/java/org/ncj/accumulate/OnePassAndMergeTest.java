@@ -320,10 +320,10 @@ class OnePassAndMergeTest {
             Files.write(truncated, Arrays.copyOf(bytes, bytes.length - 9));
             assertMessage(() -> MeanAccumulator.load(truncated, k, d, cpu, DType.FLOAT32), "truncated");
             Path version = dir.resolve("version.ncj");
-            byte[] v2 = bytes.clone();
-            v2[8] = 2;
-            Files.write(version, v2);
-            assertMessage(() -> MeanAccumulator.load(version, k, d, cpu, DType.FLOAT32), "format version 2");
+            byte[] v3 = bytes.clone();
+            v3[8] = 3;
+            Files.write(version, v3);
+            assertMessage(() -> MeanAccumulator.load(version, k, d, cpu, DType.FLOAT32), "format version 3");
             Path garbage = dir.resolve("garbage.ncj");
             Files.writeString(garbage, "hello, world");
             assertMessage(() -> MeanAccumulator.load(garbage, k, d, cpu, DType.FLOAT32), "not a saved ncj accumulator");

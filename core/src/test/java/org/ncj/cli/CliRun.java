@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.ncj.report.JsonText;
+import org.ncj.io.Json;
 
 import picocli.CommandLine;
 
@@ -40,6 +40,6 @@ public record CliRun(int exit, String out, String err) {
 
     @SuppressWarnings("unchecked")
     public static Map<String, Object> json(Path file) throws java.io.IOException {
-        return (Map<String, Object>) JsonText.parse(Files.readString(file));
+        return (Map<String, Object>) Json.parseNumbersAsDoubles(Files.readString(file));
     }
 }
