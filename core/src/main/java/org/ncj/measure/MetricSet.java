@@ -10,6 +10,7 @@ import org.ncj.accumulate.Means;
 import org.ncj.accumulate.VarNorms;
 import org.ncj.backend.Backend;
 import org.ncj.kernels.PairKernel;
+import org.ncj.kernels.PairStats;
 
 /**
  * Every scalar measure that the given statistics allow, under the names of {@code METRICS.md}
@@ -51,30 +52,34 @@ public final class MetricSet {
                                               Agreement agreement, double[] oodMean, Options o) {
         Map<String, Double> r = new LinkedHashMap<>();
         int t = o.tileSize() == Options.AUTO_TILE ? Tuning.tileSize(backend, m.numSelected(), m.dim()) : o.tileSize();
+        // The centred means once for every measure (K×D doubles each time otherwise).
+        double[] mc = m.centred();
+        Pairwise pw = new Pairwise(backend, m, mc, vn, o, t);
         if (sw != null) {
-            r.put("nc1_pinv", Measures.covariancePinv(sw, m, backend));
-            r.put("nc1_svd", Measures.covarianceSvd(sw, m, backend));
-            r.put("nc1_quot", Measures.covarianceQuotient(sw, m));
+            double[] pinvSvd = Measures.covariancePinvAndSvd(sw, m, backend, mc);
+            r.put("nc1_pinv", pinvSvd[0]);
+            r.put("nc1_svd", pinvSvd[1]);
+            r.put("nc1_quot", Measures.covarianceQuotient(sw, m, mc));
         }
         if (vn != null) {
-            r.put("nc1_cdnv", Measures.variabilityCdnv(vn, m, o.distExp(), t, backend));
+            r.put("nc1_cdnv", pw.cdnv());
         }
-        r.put("nc2_etf_err", Measures.simplexEtfError(m, backend));
-        r.put("nc2_equinorm_means", Measures.equinormMeans(m));
+        r.put("nc2_etf_err", Measures.simplexEtfError(m, backend, mc));
+        r.put("nc2_equinorm_means", Measures.equinormMeans(m, mc));
         if (classifier != null) {
             r.put("nc2_equinorm_weights", Measures.equinormWeights(classifier, m));
         }
-        r.put("nc2_equiangle_std", Measures.equiangleStd(m, t, backend));
-        r.put("nc2_maxangle", Measures.maxAngle(m, t, backend));
-        for (PairKernel k : new PairKernel[] {new PairKernel.Dist(), new PairKernel.Log(o.logExponent()),
-                PairKernel.Riesz.forDimension(m.dim())}) {
-            KernelStats s = Measures.kernelStats(m, k, t, backend);
-            r.put("nc2g_" + k.name() + "_mean", s.mean());
-            r.put("nc2g_" + k.name() + "_var", s.variance());
+        r.put("nc2_equiangle_std", pw.equiangleStd());
+        r.put("nc2_maxangle", pw.maxAngle());
+        PairKernel[] kernels = pw.kernels();
+        for (int q = 0; q < kernels.length; q++) {
+            KernelStats s = pw.kernelStats(q);
+            r.put("nc2g_" + kernels[q].name() + "_mean", s.mean());
+            r.put("nc2g_" + kernels[q].name() + "_var", s.variance());
         }
         if (classifier != null) {
-            r.put("nc3_dual_err", Measures.selfDualityError(classifier, m, backend));
-            r.put("nc3u_uni_dual", Measures.uniformDuality(classifier, m));
+            r.put("nc3_dual_err", Measures.selfDualityError(classifier, m, backend, mc));
+            r.put("nc3u_uni_dual", Measures.uniformDuality(classifier, m, mc));
         }
         if (agreement != null) {
             r.put("nc4_agree", Measures.clfNccAgreement(agreement, o.weightedAgreement(), null));
@@ -83,5 +88,109 @@ public final class MetricSet {
             r.put("nc5_ood_dev", Measures.orthogonalityDeviation(m, oodMean));
         }
         return r;
+    }
+
+    /**
+     * Every pairwise statistic of the set from one walk over the pairs of the centred means
+     * ({@link Backend#pairwiseStats(double[], int, int, PairKernel[], PairKernel[], double, int,
+     * org.ncj.DType)}): CDNV (distances of centred means equal those of the uncentred ones), the
+     * cosines, and dist/log/Riesz on the normalised means. Computed on first use; a measure whose
+     * precondition fails (fewer than 2 classes, a zero centred mean) is left to its own method, which
+     * throws the same error at the same point of the set as before.
+     */
+    private static final class Pairwise {
+        private final Backend backend;
+        private final Means m;
+        private final double[] mc;
+        private final VarNorms vn;
+        private final Options o;
+        private final int tile;
+        private final PairKernel[] kernels;
+        private PairStats[] stats;
+        private boolean fusedOk;
+
+        Pairwise(Backend backend, Means m, double[] mc, VarNorms vn, Options o, int tile) {
+            this.backend = backend;
+            this.m = m;
+            this.mc = mc;
+            this.vn = vn;
+            this.o = o;
+            this.tile = tile;
+            this.kernels = new PairKernel[] {new PairKernel.Dist(), new PairKernel.Log(o.logExponent()),
+                    PairKernel.Riesz.forDimension(m.dim())};
+        }
+
+        PairKernel[] kernels() {
+            return kernels;
+        }
+
+        /** Runs the fused walk once, if every pairwise measure's precondition holds. */
+        private void run() {
+            if (stats != null) {
+                return;
+            }
+            int k = m.numSelected();
+            int d = m.dim();
+            boolean zeroRow = false;
+            for (int c = 0; c < k && !zeroRow; c++) {
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    s += mc[c * d + j] * mc[c * d + j];
+                }
+                zeroRow = s == 0;
+            }
+            fusedOk = k >= 2 && !zeroRow && (vn == null || cdnvNorms() != null);
+            if (!fusedOk) {
+                stats = new PairStats[0];
+                return;
+            }
+            PairKernel[] onRows = vn == null
+                    ? new PairKernel[] {new PairKernel.Cosine(), new PairKernel.MaxAngle(k)}
+                    : new PairKernel[] {new PairKernel.Cosine(), new PairKernel.MaxAngle(k),
+                            new PairKernel.Cdnv(o.distExp(), cdnvNorms())};
+            stats = backend.pairwiseStats(mc, k, d, onRows, kernels, m.dtype().eps(), tile, m.dtype());
+        }
+
+        /** The selected classes' variance norms, or null where one is missing (the measure throws). */
+        private double[] cdnvNorms() {
+            if (vn.means() != m && !sameMeans(vn.means(), m)) {
+                return null;
+            }
+            int[] sel = m.selected();
+            double[] v = new double[sel.length];
+            for (int r = 0; r < sel.length; r++) {
+                v[r] = vn.values()[sel[r]];
+                if (Double.isNaN(v[r])) {
+                    return null;
+                }
+            }
+            return v;
+        }
+
+        double cdnv() {
+            run();
+            return fusedOk ? stats[2].mean() : Measures.variabilityCdnv(vn, m, o.distExp(), tile, backend);
+        }
+
+        double equiangleStd() {
+            run();
+            return fusedOk ? Math.sqrt(stats[0].variance()) : Measures.equiangleStd(m, tile, backend);
+        }
+
+        double maxAngle() {
+            run();
+            return fusedOk ? stats[1].mean() : Measures.maxAngle(m, tile, backend);
+        }
+
+        KernelStats kernelStats(int q) {
+            run();
+            int onRows = vn == null ? 2 : 3;
+            return fusedOk ? KernelStats.of(stats[onRows + q]) : Measures.kernelStats(m, kernels[q], tile, backend);
+        }
+
+        private static boolean sameMeans(Means a, Means b) {
+            return a.numClasses() == b.numClasses() && a.dim() == b.dim()
+                    && java.util.Arrays.equals(a.counts(), b.counts()) && java.util.Arrays.equals(a.means(), b.means());
+        }
     }
 }
