@@ -21,6 +21,11 @@ final class CpuCentredStats implements CentredStats {
     private final double[] varSums;
     private final long[] counts;
     private final boolean allowNative;
+    /** The centred batch and its row norms, kept for the next batch of the same or smaller size. */
+    private float[] xcF;
+    private double[] xcD;
+    private float[] normsF;
+    private double[] normsD;
 
     CpuCentredStats(double[] means, int k, int d, DType dtype, boolean wantScatter, boolean wantVarNorms, boolean allowNative) {
         this.allowNative = allowNative;
@@ -67,8 +72,12 @@ final class CpuCentredStats implements CentredStats {
         int[] y = batch.labelArray();
         int blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
         if (dtype == DType.FLOAT32) {
-            float[] xc = new float[n * d];
-            float[] norms = new float[n];
+            if (xcF == null || xcF.length < n * d) {
+                xcF = new float[n * d];
+                normsF = new float[n];
+            }
+            float[] xc = xcF;
+            float[] norms = normsF;
             CpuBackend.parallelFor(blocks, b -> {
                 int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
                 for (int r = b * ROW_BLOCK; r < r1; r++) {
@@ -83,6 +92,11 @@ final class CpuCentredStats implements CentredStats {
                     norms[r] = s;
                 }
             });
+            for (int r = 0; r < n; r++) {
+                if (!Float.isFinite(norms[r])) {
+                    checkRow(x, r);
+                }
+            }
             if (varSums != null) {
                 for (int r = 0; r < n; r++) {
                     varSums[y[r]] += norms[r];
@@ -96,8 +110,12 @@ final class CpuCentredStats implements CentredStats {
                 }
             }
         } else {
-            double[] xc = new double[n * d];
-            double[] norms = new double[n];
+            if (xcD == null || xcD.length < n * d) {
+                xcD = new double[n * d];
+                normsD = new double[n];
+            }
+            double[] xc = xcD;
+            double[] norms = normsD;
             CpuBackend.parallelFor(blocks, b -> {
                 int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
                 for (int r = b * ROW_BLOCK; r < r1; r++) {
@@ -112,6 +130,11 @@ final class CpuCentredStats implements CentredStats {
                     norms[r] = s;
                 }
             });
+            for (int r = 0; r < n; r++) {
+                if (!Double.isFinite(norms[r])) {
+                    checkRow(x, r);
+                }
+            }
             if (varSums != null) {
                 for (int r = 0; r < n; r++) {
                     varSums[y[r]] += norms[r];
@@ -127,6 +150,25 @@ final class CpuCentredStats implements CentredStats {
         }
         for (int r = 0; r < n; r++) {
             counts[y[r]]++;
+        }
+    }
+
+    /**
+     * The finite check fused into the centring pass: a row holding NaN or ±∞ has a non-finite
+     * norm, and only such a row is scanned, before any statistic changes. (A finite row whose
+     * norm overflows passes, as a separate scan would let it.)
+     */
+    @Override
+    public boolean checksFinite() {
+        return true;
+    }
+
+    private void checkRow(float[] x, int r) {
+        for (int j = 0; j < d; j++) {
+            float v = x[r * d + j];
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException("non-finite value " + v + " at row " + r + ", column " + j);
+            }
         }
     }
 
