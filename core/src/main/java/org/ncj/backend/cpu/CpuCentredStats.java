@@ -72,24 +72,19 @@ final class CpuCentredStats implements CentredStats {
         int[] y = batch.labelArray();
         int blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
         if (dtype == DType.FLOAT32) {
-            if (xcF == null || xcF.length < n * d) {
+            // The centred batch is written only for the SYRK; variance norms alone read x once.
+            if (scatter != null && (xcF == null || xcF.length < n * d)) {
                 xcF = new float[n * d];
+            }
+            if (normsF == null || normsF.length < n) {
                 normsF = new float[n];
             }
-            float[] xc = xcF;
+            float[] xc = scatter != null ? xcF : null;
             float[] norms = normsF;
             CpuBackend.parallelFor(blocks, b -> {
                 int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
                 for (int r = b * ROW_BLOCK; r < r1; r++) {
-                    int mo = y[r] * d;
-                    int o = r * d;
-                    float s = 0f;
-                    for (int j = 0; j < d; j++) {
-                        float v = x[o + j] - meansF[mo + j];
-                        xc[o + j] = v;
-                        s += v * v;
-                    }
-                    norms[r] = s;
+                    norms[r] = xc != null ? centreRow(x, r * d, meansF, y[r] * d, xc, d) : centredNorm(x, r * d, meansF, y[r] * d, d);
                 }
             });
             for (int r = 0; r < n; r++) {
@@ -151,6 +146,63 @@ final class CpuCentredStats implements CentredStats {
         for (int r = 0; r < n; r++) {
             counts[y[r]]++;
         }
+    }
+
+    /**
+     * Writes {@code x_r − μ} into xc and returns its squared norm, summed in four interleaved
+     * float partials (a single running sum is a serial chain of dependent adds, which profiled at
+     * several times a streaming read; the order is fixed, so results stay repeatable).
+     */
+    private static float centreRow(float[] x, int o, float[] m, int mo, float[] xc, int d) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int j = 0;
+        for (; j + 3 < d; j += 4) {
+            float v0 = x[o + j] - m[mo + j];
+            float v1 = x[o + j + 1] - m[mo + j + 1];
+            float v2 = x[o + j + 2] - m[mo + j + 2];
+            float v3 = x[o + j + 3] - m[mo + j + 3];
+            xc[o + j] = v0;
+            xc[o + j + 1] = v1;
+            xc[o + j + 2] = v2;
+            xc[o + j + 3] = v3;
+            s0 += v0 * v0;
+            s1 += v1 * v1;
+            s2 += v2 * v2;
+            s3 += v3 * v3;
+        }
+        for (; j < d; j++) {
+            float v = x[o + j] - m[mo + j];
+            xc[o + j] = v;
+            s0 += v * v;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** As {@link #centreRow} without writing the centred row. */
+    private static float centredNorm(float[] x, int o, float[] m, int mo, int d) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int j = 0;
+        for (; j + 3 < d; j += 4) {
+            float v0 = x[o + j] - m[mo + j];
+            float v1 = x[o + j + 1] - m[mo + j + 1];
+            float v2 = x[o + j + 2] - m[mo + j + 2];
+            float v3 = x[o + j + 3] - m[mo + j + 3];
+            s0 += v0 * v0;
+            s1 += v1 * v1;
+            s2 += v2 * v2;
+            s3 += v3 * v3;
+        }
+        for (; j < d; j++) {
+            float v = x[o + j] - m[mo + j];
+            s0 += v * v;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /**

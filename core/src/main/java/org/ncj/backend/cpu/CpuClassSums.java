@@ -65,7 +65,19 @@ final class CpuClassSums implements ClassSums {
         for (int r0 = s; r0 < e; r0 += FLUSH) {
             int r1 = Math.min(e, r0 + FLUSH);
             java.util.Arrays.fill(acc, 0f);
-            for (int r = r0; r < r1; r++) {
+            int r = r0;
+            // Four rows per sweep of the accumulator: a profile showed the one-row loop (a load and
+            // a store of acc per element read) at several times a streaming read.
+            for (; r + 3 < r1; r += 4) {
+                int o0 = order[r] * d + j0;
+                int o1 = order[r + 1] * d + j0;
+                int o2 = order[r + 2] * d + j0;
+                int o3 = order[r + 3] * d + j0;
+                for (int j = 0; j < w; j++) {
+                    acc[j] += (x[o0 + j] + x[o1 + j]) + (x[o2 + j] + x[o3 + j]);
+                }
+            }
+            for (; r < r1; r++) {
                 int off = order[r] * d + j0;
                 for (int j = 0; j < w; j++) {
                     acc[j] += x[off + j];

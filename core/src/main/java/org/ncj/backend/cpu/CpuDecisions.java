@@ -25,6 +25,8 @@ final class CpuDecisions implements Decisions {
     private static final int GEMM_SCORES = 1 << 15;
     /** Fewer candidates than this: the direct loops. */
     static final int GEMM_MIN_CANDIDATES = 1;
+    /** Score blocks narrower than this (2 × candidates) are computed transposed (rows × scores). */
+    private static final int TALL_BELOW = 64;
     /** Candidates scored per {@code dgemm} call (bounds the score buffer). */
     static final int CANDIDATE_BLOCK = 1024;
 
@@ -208,6 +210,39 @@ final class CpuDecisions implements Decisions {
             maxAbsBias = ab;
         }
 
+        /** Updates best and runner-up per row from a tall score block {@code g[r + q·nr]}. */
+        private void scanTall(double[] g, int nr, int nq, int q0, double[] n1, double[] n2, int[] bn, double[] l1,
+                              double[] l2, int[] bl) {
+            for (int q = 0; q < nq; q++) {
+                double m2 = mu2[q0 + q];
+                int o = q * nr;
+                for (int r = 0; r < nr; r++) {
+                    double s = m2 - 2 * g[o + r];
+                    if (s < n1[r]) {
+                        n2[r] = n1[r];
+                        n1[r] = s;
+                        bn[r] = q0 + q;
+                    } else if (s < n2[r]) {
+                        n2[r] = s;
+                    }
+                }
+            }
+            for (int q = 0; q < nq; q++) {
+                double b = bc[q0 + q];
+                int o = (nq + q) * nr;
+                for (int r = 0; r < nr; r++) {
+                    double s = g[o + r] + b;
+                    if (s > l1[r]) {
+                        l2[r] = l1[r];
+                        l1[r] = s;
+                        bl[r] = q0 + q;
+                    } else if (s > l2[r]) {
+                        l2[r] = s;
+                    }
+                }
+            }
+        }
+
         /** Rows per task: small K gets tall blocks so that each GEMM call has work to amortise. */
         int rowBlock() {
             return Math.max(ROW_BLOCK, Math.min(4096, GEMM_SCORES / (2 * block)));
@@ -239,6 +274,13 @@ final class CpuDecisions implements Decisions {
             for (int q0 = 0; q0 < c; q0 += block) {
                 int nq = Math.min(c, q0 + block) - q0;
                 int m = 2 * nq;
+                if (m < TALL_BELOW) {
+                    // Few candidates: G (nr × 2nq, column-major) = X [M_b; W_b]ᵀ puts the long side
+                    // where the BLAS micro-kernel's long dimension is; scanned a candidate at a time.
+                    blas.dgemm("T", "N", nr, m, d, 1.0, xb, 0, d, mw, 2 * q0 * d, d, 0.0, g, 0, nr);
+                    scanTall(g, nr, nq, q0, n1, n2, bn, l1, l2, bl);
+                    continue;
+                }
                 // Row-major [M_b; W_b] rows are column-major columns: G (2nq × nr, column-major).
                 blas.dgemm("T", "N", m, nr, d, 1.0, mw, 2 * q0 * d, d, xb, 0, d, 0.0, g, 0, m);
                 for (int r = 0; r < nr; r++) {
