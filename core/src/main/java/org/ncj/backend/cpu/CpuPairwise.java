@@ -260,6 +260,8 @@ final class CpuPairwise {
             private final double[] dist2n = new double[bs * bs];
             private final double[] dotn = new double[bs * bs];
             private final double[] vals = new double[bs * bs];
+            private final double[] logRows = new double[bs * bs];
+            private final double[] logNorm = new double[bs * bs];
 
             void tileRow(int ti, int t, PairStats[] out) {
                 double thr = float32 ? RECOMPUTE_BELOW_F32 : RECOMPUTE_BELOW;
@@ -312,20 +314,69 @@ final class CpuPairwise {
                     if (m == 0) {
                         continue;
                     }
+                    boolean[] logged = {false, false};
                     for (int q = 0; q < kernels.length; q++) {
                         PairKernel kr = kernels[q];
-                        if (q < nr) {
-                            for (int r = 0; r < m; r++) {
-                                vals[r] = kr.apply(dist2[r], dot[r], sq[ii[r]], sq[jj[r]], ii[r], jj[r]);
-                            }
-                        } else {
-                            for (int r = 0; r < m; r++) {
-                                vals[r] = kr.apply(dist2n[r], dotn[r], sqn[ii[r]], sqn[jj[r]], ii[r], jj[r]);
-                            }
-                        }
+                        values(kr, q >= nr, m, logged);
                         out[q].merge(kr.logSpace() ? logTileStats(vals, m, kr.logSign()) : tileStats(vals, m));
                     }
                 }
+            }
+
+            /**
+             * The tile's values of one kernel into vals: the kernels of {@link PairKernel} inline
+             * (the same expressions as their {@code apply}, so the same bits; log(dist²) computed
+             * once for Log and Riesz), any other through {@code apply}. A loop per kernel type
+             * keeps the call sites monomorphic: the generic loop profiled as the epilogue's
+             * largest cost.
+             */
+            private void values(PairKernel kr, boolean normalised, int m, boolean[] logged) {
+                double[] e2 = normalised ? dist2n : dist2;
+                double[] dt = normalised ? dotn : dot;
+                double[] s2 = normalised ? sqn : sq;
+                int side = normalised ? 1 : 0;
+                switch (kr) {
+                    case PairKernel.Dist x -> {
+                        for (int r = 0; r < m; r++) {
+                            vals[r] = Math.sqrt(e2[r]);
+                        }
+                    }
+                    case PairKernel.Log l -> {
+                        double[] lg = logs(side, e2, m, logged);
+                        double c = 0.5 * l.exponent();
+                        for (int r = 0; r < m; r++) {
+                            vals[r] = c * lg[r];
+                        }
+                    }
+                    case PairKernel.Riesz z when z.s() > 0 -> {
+                        double[] lg = logs(side, e2, m, logged);
+                        double c = -0.5 * z.s();
+                        for (int r = 0; r < m; r++) {
+                            vals[r] = c * lg[r];
+                        }
+                    }
+                    case PairKernel.Cosine c -> {
+                        for (int r = 0; r < m; r++) {
+                            vals[r] = dt[r] / Math.sqrt(s2[ii[r]] * s2[jj[r]]);
+                        }
+                    }
+                    default -> {
+                        for (int r = 0; r < m; r++) {
+                            vals[r] = kr.apply(e2[r], dt[r], s2[ii[r]], s2[jj[r]], ii[r], jj[r]);
+                        }
+                    }
+                }
+            }
+
+            private double[] logs(int side, double[] e2, int m, boolean[] logged) {
+                double[] lg = side == 0 ? logRows : logNorm;
+                if (!logged[side]) {
+                    for (int r = 0; r < m; r++) {
+                        lg[r] = Math.log(e2[r]);
+                    }
+                    logged[side] = true;
+                }
+                return lg;
             }
 
             private void toFloat(int r0, int n, float[] dst) {
