@@ -48,7 +48,12 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
 
     @Override
     final void validate(Batch batch) {
-        super.validate(batch);
+        checkLabels(batch);
+        // The CPU operation checks finiteness in its centring pass (a row holding NaN or ±∞ has a
+        // non-finite norm): no separate scan over the batch.
+        if (!stats.checksFinite()) {
+            Validation.finite(batch);
+        }
         Validation.labelsHaveMeans(labelled(batch), means);
     }
 

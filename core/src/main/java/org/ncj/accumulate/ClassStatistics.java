@@ -105,7 +105,6 @@ public final class ClassStatistics implements AutoCloseable {
             throw new IllegalArgumentException("ClassStatistics needs labels");
         }
         Validation.labels(batch, k);
-        Validation.finite(batch);
         if (batch.n() == 0) {
             return;
         }
@@ -117,6 +116,16 @@ public final class ClassStatistics implements AutoCloseable {
         batchSums.add(batch);
         long[] nb = batchSums.counts();
         double[] mb = batchSums.sums();
+        // The finite check fused into the class-sums pass: a NaN or ±∞ in the batch makes its
+        // class's sum non-finite, and only then is the batch scanned for the position (the sums
+        // are this batch's alone, so nothing has changed yet). A finite batch whose sum overflows
+        // passes the scan, as before.
+        for (double v : mb) {
+            if (!Double.isFinite(v)) {
+                Validation.finite(batch);
+                break;
+            }
+        }
         for (int c = 0; c < k; c++) {
             if (nb[c] > 0) {
                 for (int j = 0; j < d; j++) {

@@ -73,6 +73,39 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * Statistics of several kernels over all pairs i &lt; j from one walk over the pairs: the
+     * kernels in {@code onRows} see the rows of {@code points} as given, those in
+     * {@code onNormalized} the rows {@code p_i / (‖p_i‖ + eps)} (the normalised means of Liu et
+     * al. 2023). Returns the statistics of {@code onRows}, then of {@code onNormalized}, in order.
+     * A backend may share one product per tile between the kernels (the CPU backend does); this
+     * default runs {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)} once per kernel.
+     */
+    default PairStats[] pairwiseStats(double[] points, int k, int d, PairKernel[] onRows, PairKernel[] onNormalized,
+                                      double eps, int tileSize, DType precision) {
+        PairStats[] out = new PairStats[onRows.length + onNormalized.length];
+        for (int q = 0; q < onRows.length; q++) {
+            out[q] = pairwiseStats(points, k, d, onRows[q], tileSize, precision);
+        }
+        if (onNormalized.length > 0) {
+            double[] pn = new double[points.length];
+            for (int i = 0; i < k; i++) {
+                double s = 0;
+                for (int c = 0; c < d; c++) {
+                    s += points[i * d + c] * points[i * d + c];
+                }
+                double n = Math.sqrt(s) + eps;
+                for (int c = 0; c < d; c++) {
+                    pn[i * d + c] = points[i * d + c] / n;
+                }
+            }
+            for (int q = 0; q < onNormalized.length; q++) {
+                out[onRows.length + q] = pairwiseStats(pn, k, d, onNormalized[q], tileSize, precision);
+            }
+        }
+        return out;
+    }
+
+    /**
      * The full K×K grid of {@code kernel} values (row-major; the diagonal is NaN, since
      * self-interactions are excluded). Memory grows as K²: use {@link #pairwiseStats} for statistics.
      * {@code precision} is a floor, as in {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)}.

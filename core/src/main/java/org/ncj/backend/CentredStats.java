@@ -6,6 +6,15 @@ public interface CentredStats extends AutoCloseable {
     void add(Batch batch);
 
     /**
+     * Whether {@link #add} itself rejects a batch holding a non-finite value (an
+     * {@link IllegalArgumentException} "non-finite value v at row r, column c") before anything
+     * changes, so that the caller need not scan the batch first.
+     */
+    default boolean checksFinite() {
+        return false;
+    }
+
+    /**
      * Starts again about new class means (K×D, the shape given at creation): every statistic back
      * to zero, buffers kept for reuse.
      */

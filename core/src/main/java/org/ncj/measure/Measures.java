@@ -47,7 +47,7 @@ public final class Measures {
     }
 
     public static double covariancePinv(Covariance sw, Means m, Backend backend) {
-        return nc1Trace(sw, m, backend, true);
+        return nc1Trace(sw, m, backend, true, null);
     }
 
     /**
@@ -60,14 +60,18 @@ public final class Measures {
     }
 
     public static double covarianceSvd(Covariance sw, Means m, Backend backend) {
-        return nc1Trace(sw, m, backend, false);
+        return nc1Trace(sw, m, backend, false, null);
     }
 
     /** {@code nc1_quot = Tr(Σ_W) / Tr(Σ_B)} (Tirer et al. 2023). */
     public static double covarianceQuotient(Covariance sw, Means m) {
+        return covarianceQuotient(sw, m, null);
+    }
+
+    static double covarianceQuotient(Covariance sw, Means m, double[] centred) {
         checkSame(sw.means(), m);
         int k = needClasses(m, 2, "nc1_quot");
-        double[] mc = m.centred();
+        double[] mc = centred != null ? centred : m.centred();
         double trB = 0;
         for (double v : mc) {
             trB += v * v;
@@ -75,33 +79,56 @@ public final class Measures {
         return sw.trace() / (trB / k);
     }
 
-    private static double nc1Trace(Covariance sw, Means m, Backend backend, boolean cutoff) {
+    private static double nc1Trace(Covariance sw, Means m, Backend backend, boolean cutoff, double[] mc) {
         checkSame(sw.means(), m);
-        return PinvBasis.of(m, backend, cutoff).ratio(sw.sigmaW());
+        return PinvBasis.of(m, backend, mc).ratio(sw.sigmaW(), cutoff, backend);
     }
 
     /**
-     * The kept eigenpairs of Σ_B as weighted unit vectors: {@code Tr(S Σ_B⁺)/K = Σ_k w_k v_kᵀ S v_k}
-     * for any D×D S. Built from the K×K Gram {@code M̃M̃ᵀ} when K ≤ D ({@code v = M̃ᵀu/s},
-     * {@code w = s⁻²}), else from Σ_B itself ({@code w = 1/(K λ)}).
+     * {@code nc1_pinv} and {@code nc1_svd} together: one eigen-decomposition and one product
+     * {@code V Σ_W} for both (the {@code nc1_pinv} eigenpairs are a leading subset of the
+     * {@code nc1_svd} ones).
      */
-    record PinvBasis(double[] vectors, double[] weights, int d) {
-        static PinvBasis of(Means m, Backend backend, boolean cutoff) {
+    static double[] covariancePinvAndSvd(Covariance sw, Means m, Backend backend, double[] mc) {
+        checkSame(sw.means(), m);
+        PinvBasis b = PinvBasis.of(m, backend, mc);
+        double[] q = b.quadratics(sw.sigmaW(), backend);
+        return new double[] {b.sum(q, true), b.sum(q, false)};
+    }
+
+    /**
+     * The eigenpairs of Σ_B as weighted unit vectors: {@code Tr(S Σ_B⁺)/K = Σ_k w_k v_kᵀ S v_k}
+     * for any D×D S. Built from the K×K Gram {@code M̃M̃ᵀ} when K ≤ D ({@code v = M̃ᵀu/s},
+     * {@code w = s⁻²}), else from Σ_B itself ({@code w = 1/(K λ)}). Holds the top
+     * {@code r = min(K−1, D)} pairs with λ &gt; 0 ({@code nc1_svd}); the first {@code pinvCount}
+     * of them are those above the {@code nc1_pinv} cutoff.
+     */
+    record PinvBasis(double[] vectors, double[] weights, int d, int pinvCount) {
+        static PinvBasis of(Means m, Backend backend) {
+            return of(m, backend, null);
+        }
+
+        /** @param centred the centred means when already computed, else null */
+        static PinvBasis of(Means m, Backend backend, double[] centred) {
             int k = needClasses(m, 2, "nc1");
             int d = m.dim();
-            double[] mc = m.centred();
+            double[] mc = centred != null ? centred : m.centred();
             int r = Math.min(k - 1, d);
             double eps = m.dtype().eps();
             java.util.List<double[]> vs = new java.util.ArrayList<>();
             java.util.List<Double> ws = new java.util.ArrayList<>();
+            int pinv = 0;
             if (k <= d) {
                 SymmetricEigen e = backend.eigh(backend.multiplyTransposed(mc, k, mc, k, d), k);
                 double lmax = e.values()[k - 1];
-                double floor = cutoff ? Math.max(k, d) * eps * lmax : 0;
+                double floor = Math.max(k, d) * eps * lmax;
                 for (int idx = k - 1; idx >= k - r; idx--) {
                     double lambda = e.values()[idx];
-                    if (!(lambda > floor)) {
+                    if (!(lambda > 0)) {
                         break;
+                    }
+                    if (lambda > floor && pinv == vs.size()) {
+                        pinv++;
                     }
                     double sInv = 1 / Math.sqrt(lambda);
                     double[] v = new double[d];
@@ -121,11 +148,14 @@ public final class Measures {
                 }
                 SymmetricEigen e = backend.eigh(sb, d);
                 double lmax = e.values()[d - 1];
-                double floor = cutoff ? Math.max(k, d) * eps * lmax : 0;
+                double floor = Math.max(k, d) * eps * lmax;
                 for (int idx = d - 1; idx >= d - r; idx--) {
                     double lambda = e.values()[idx];
-                    if (!(lambda > floor)) {
+                    if (!(lambda > 0)) {
                         break;
+                    }
+                    if (lambda > floor && pinv == vs.size()) {
+                        pinv++;
                     }
                     vs.add(Arrays.copyOfRange(e.vectors(), idx * d, idx * d + d));
                     ws.add(1 / (lambda * k));
@@ -135,18 +165,40 @@ public final class Measures {
             for (int i = 0; i < vs.size(); i++) {
                 System.arraycopy(vs.get(i), 0, flat, i * d, d);
             }
-            return new PinvBasis(flat, ws.stream().mapToDouble(Double::doubleValue).toArray(), d);
+            return new PinvBasis(flat, ws.stream().mapToDouble(Double::doubleValue).toArray(), d, pinv);
+        }
+
+        /** {@code v_kᵀ S v_k} for every kept pair, from one product {@code V S} (S symmetric). */
+        double[] quadratics(double[] s, Backend backend) {
+            int n = weights.length;
+            double[] q = new double[n];
+            if (n == 0) {
+                return q;
+            }
+            double[] vs = backend.multiplyTransposed(vectors, n, s, d, d);
+            for (int i = 0; i < n; i++) {
+                double acc = 0;
+                for (int j = 0; j < d; j++) {
+                    acc += vs[i * d + j] * vectors[i * d + j];
+                }
+                q[i] = acc;
+            }
+            return q;
+        }
+
+        /** {@code Σ w_k q_k} over the {@code nc1_pinv} pairs ({@code cutoff}) or all of them. */
+        double sum(double[] q, boolean cutoff) {
+            int n = cutoff ? pinvCount : weights.length;
+            double total = 0;
+            for (int i = 0; i < n; i++) {
+                total += weights[i] * q[i];
+            }
+            return total;
         }
 
         /** {@code Tr(S Σ_B⁺)/K}. */
-        double ratio(double[] s) {
-            double total = 0;
-            double[] v = new double[d];
-            for (int i = 0; i < weights.length; i++) {
-                System.arraycopy(vectors, i * d, v, 0, d);
-                total += weights[i] * quadratic(s, v, d);
-            }
-            return total;
+        double ratio(double[] s, boolean cutoff, Backend backend) {
+            return sum(quadratics(s, backend), cutoff);
         }
     }
 
@@ -157,7 +209,7 @@ public final class Measures {
      */
     public static PerClassNc1 perClassCovariancePinv(Backend backend, Means m, Iterable<org.ncj.backend.Batch> data,
                                                      long budgetBytes) {
-        PinvBasis basis = PinvBasis.of(m, backend, true);
+        PinvBasis basis = PinvBasis.of(m, backend);
         int[] sel = m.selected();
         int[] slot = new int[m.numClasses()];
         for (int i = 0; i < sel.length; i++) {
@@ -170,7 +222,7 @@ public final class Measures {
         int passes = org.ncj.accumulate.PerClassCovariance.compute(backend, m, data, budgetBytes, (c, n, sigma) -> {
             int i = slot[c];
             counts[i] = n;
-            ratio[i] = basis.ratio(sigma);
+            ratio[i] = basis.ratio(sigma, true, backend);
             double t = 0;
             for (int j = 0; j < d; j++) {
                 t += sigma[j * d + j];
@@ -178,19 +230,6 @@ public final class Measures {
             trace[i] = t;
         });
         return new PerClassNc1(sel, counts, ratio, trace, passes);
-    }
-
-    /** vᵀ S v for a row-major d×d S. */
-    private static double quadratic(double[] s, double[] v, int d) {
-        double q = 0;
-        for (int i = 0; i < d; i++) {
-            double acc = 0;
-            for (int j = 0; j < d; j++) {
-                acc += s[i * d + j] * v[j];
-            }
-            q += v[i] * acc;
-        }
-        return q;
     }
 
     /**
@@ -234,14 +273,22 @@ public final class Measures {
 
     /** As {@link #simplexEtfError(Means)}, the products on {@code backend}. */
     public static double simplexEtfError(Means m, Backend backend) {
+        return simplexEtfError(m, backend, null);
+    }
+
+    static double simplexEtfError(Means m, Backend backend, double[] centred) {
         int k = needClasses(m, 2, "nc2_etf_err");
-        double[] mc = m.centred();
+        double[] mc = centred != null ? centred : m.centred();
         return structureError(mc, mc, k, m.dim(), backend);
     }
 
     /** {@code nc2_equinorm_means = std(‖m̃_c‖) / mean(‖m̃_c‖)}, population std (Papyan et al. 2020). */
     public static double equinormMeans(Means m) {
         return coefficientOfVariation(meanNorms(m));
+    }
+
+    static double equinormMeans(Means m, double[] mc) {
+        return coefficientOfVariation(rowNorms(mc, m.numSelected(), m.dim()));
     }
 
     /** {@code nc2_equinorm_weights = std(‖w_c‖) / mean(‖w_c‖)} over the selected classes. */
@@ -312,19 +359,27 @@ public final class Measures {
 
     /** As {@link #selfDualityError(Classifier, Means)}, the products on {@code backend}. */
     public static double selfDualityError(Classifier w, Means m, Backend backend) {
+        return selfDualityError(w, m, backend, null);
+    }
+
+    static double selfDualityError(Classifier w, Means m, Backend backend, double[] centred) {
         checkClassifier(w, m);
         int k = needClasses(m, 2, "nc3_dual_err");
-        return structureError(m.centred(), w.rows(m.selected()), k, m.dim(), backend);
+        return structureError(centred != null ? centred : m.centred(), w.rows(m.selected()), k, m.dim(), backend);
     }
 
     /**
      * Per selected class {@code ⟨w_c, m̃_c⟩}, or the cosine when {@code cosine} (Wu &amp; Papyan 2024).
      */
     public static double[] similarities(Classifier w, Means m, boolean cosine) {
+        return similarities(w, m, cosine, null);
+    }
+
+    static double[] similarities(Classifier w, Means m, boolean cosine, double[] centred) {
         checkClassifier(w, m);
         int k = m.numSelected();
         int d = m.dim();
-        double[] mc = m.centred();
+        double[] mc = centred != null ? centred : m.centred();
         double[] wr = w.rows(m.selected());
         double[] out = new double[k];
         for (int c = 0; c < k; c++) {
@@ -343,8 +398,12 @@ public final class Measures {
 
     /** {@code nc3u_uni_dual}: unbiased variance (÷(K−1)) of the dot-product similarities (Wu &amp; Papyan 2024). */
     public static double uniformDuality(Classifier w, Means m) {
+        return uniformDuality(w, m, null);
+    }
+
+    static double uniformDuality(Classifier w, Means m, double[] centred) {
         needClasses(m, 2, "nc3u_uni_dual");
-        double[] s = similarities(w, m, false);
+        double[] s = similarities(w, m, false, centred);
         double mean = Arrays.stream(s).average().orElseThrow();
         double ss = 0;
         for (double v : s) {
@@ -478,12 +537,15 @@ public final class Measures {
 
     /**
      * {@code ‖S/‖S‖_F − (I − 11ᵀ/K)/√(K−1)‖_F} for {@code S = B Aᵀ} (K×K) from row-major K×D A and
-     * B. Above {@link #gramLimit} it avoids the K×K matrix: {@code ‖S‖_F² = ⟨BᵀB, AᵀA⟩} and
+     * B. Above {@link #gramLimit}, or when K − 1 &gt; D, it avoids the K×K matrix: {@code ‖S‖_F² = ⟨BᵀB, AᵀA⟩} and
      * {@code ⟨S, I − 11ᵀ/K⟩ = Σ b_c·a_c − (Σb)·(Σa)/K}, so the error² is
      * {@code 2 − 2⟨S, P⟩/(‖S‖_F √(K−1))}.
      */
     static double structureError(double[] a, double[] b, int k, int d, Backend backend) {
-        if (k <= gramLimit) {
+        // The K×K product costs K²D, the D×D identities KD²: the latter once K − 1 > D, where S has
+        // rank ≤ D < K − 1, so the error is bounded away from 0 and its cancellation is harmless
+        // (profiled: the K×K products were the largest native frame of MetricSet at K = 4096, D = 1024).
+        if (k <= gramLimit && k - 1 <= d) {
             double[] s = backend.multiplyTransposed(b, k, a, k, d);
             double fn = 0;
             for (double v : s) {

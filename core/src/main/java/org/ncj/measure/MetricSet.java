@@ -10,6 +10,7 @@ import org.ncj.accumulate.Means;
 import org.ncj.accumulate.VarNorms;
 import org.ncj.backend.Backend;
 import org.ncj.kernels.PairKernel;
+import org.ncj.kernels.PairStats;
 
 /**
  * Every scalar measure that the given statistics allow, under the names of {@code METRICS.md}
@@ -96,30 +97,34 @@ public final class MetricSet {
         boolean mOk = finite(m.selectedMeans());
         boolean swOk = mOk && sw != null && finite(sw.sigmaW());
         boolean vnOk = mOk && vn != null && finite(selected(vn.values(), m.selected()));
+        // The centred means once for every measure (K×D doubles each time otherwise).
+        double[] mc = mOk ? m.centred() : null;
+        Pairwise pw = mOk ? new Pairwise(backend, m, mc, vnOk ? vn : null, o, t) : null;
         if (sw != null) {
-            r.put("nc1_pinv", value(swOk, () -> Measures.covariancePinv(sw, m, backend)));
-            r.put("nc1_svd", value(swOk, () -> Measures.covarianceSvd(sw, m, backend)));
-            r.put("nc1_quot", value(swOk, () -> Measures.covarianceQuotient(sw, m)));
+            double[] pinvSvd = swOk ? Measures.covariancePinvAndSvd(sw, m, backend, mc) : new double[] {Double.NaN, Double.NaN};
+            r.put("nc1_pinv", pinvSvd[0]);
+            r.put("nc1_svd", pinvSvd[1]);
+            r.put("nc1_quot", value(swOk, () -> Measures.covarianceQuotient(sw, m, mc)));
         }
         if (vn != null) {
-            r.put("nc1_cdnv", value(vnOk, () -> Measures.variabilityCdnv(vn, m, o.distExp(), t, backend)));
+            r.put("nc1_cdnv", value(vnOk, () -> pw.cdnv()));
         }
-        r.put("nc2_etf_err", value(mOk, () -> Measures.simplexEtfError(m, backend)));
-        r.put("nc2_equinorm_means", value(mOk, () -> Measures.equinormMeans(m)));
+        r.put("nc2_etf_err", value(mOk, () -> Measures.simplexEtfError(m, backend, mc)));
+        r.put("nc2_equinorm_means", value(mOk, () -> Measures.equinormMeans(m, mc)));
         if (classifier != null) {
             r.put("nc2_equinorm_weights", Measures.equinormWeights(classifier, m));
         }
-        r.put("nc2_equiangle_std", value(mOk, () -> Measures.equiangleStd(m, t, backend)));
-        r.put("nc2_maxangle", value(mOk, () -> Measures.maxAngle(m, t, backend)));
-        for (PairKernel k : new PairKernel[] {new PairKernel.Dist(), new PairKernel.Log(o.logExponent()),
-                PairKernel.Riesz.forDimension(m.dim())}) {
-            KernelStats s = mOk ? Measures.kernelStats(m, k, t, backend) : null;
-            r.put("nc2g_" + k.name() + "_mean", s == null ? Double.NaN : s.mean());
-            r.put("nc2g_" + k.name() + "_var", s == null ? Double.NaN : s.variance());
+        r.put("nc2_equiangle_std", value(mOk, () -> pw.equiangleStd()));
+        r.put("nc2_maxangle", value(mOk, () -> pw.maxAngle()));
+        PairKernel[] kernels = Pairwise.kernels(m, o);
+        for (int q = 0; q < kernels.length; q++) {
+            KernelStats s = mOk ? pw.kernelStats(q) : null;
+            r.put("nc2g_" + kernels[q].name() + "_mean", s == null ? Double.NaN : s.mean());
+            r.put("nc2g_" + kernels[q].name() + "_var", s == null ? Double.NaN : s.variance());
         }
         if (classifier != null) {
-            r.put("nc3_dual_err", value(mOk, () -> Measures.selfDualityError(classifier, m, backend)));
-            r.put("nc3u_uni_dual", value(mOk, () -> Measures.uniformDuality(classifier, m)));
+            r.put("nc3_dual_err", value(mOk, () -> Measures.selfDualityError(classifier, m, backend, mc)));
+            r.put("nc3u_uni_dual", value(mOk, () -> Measures.uniformDuality(classifier, m, mc)));
         }
         if (agreement != null) {
             r.put("nc4_agree", value(mOk, () -> Measures.clfNccAgreement(agreement, o.weightedAgreement(), null)));
@@ -128,5 +133,123 @@ public final class MetricSet {
             r.put("nc5_ood_dev", value(mOk && finite(oodMean), () -> Measures.orthogonalityDeviation(m, oodMean)));
         }
         return r;
+    }
+
+    /**
+     * Every pairwise statistic of the set from one walk over the pairs of the centred means
+     * ({@link Backend#pairwiseStats(double[], int, int, PairKernel[], PairKernel[], double, int,
+     * org.ncj.DType)}): CDNV (distances of centred means equal those of the uncentred ones), the
+     * cosines, and dist/log/Riesz on the normalised means. Computed on first use; a measure whose
+     * precondition fails (fewer than 2 classes, a zero centred mean) is left to its own method, which
+     * throws the same error at the same point of the set as before.
+     */
+    private static final class Pairwise {
+        private final Backend backend;
+        private final Means m;
+        private final double[] mc;
+        private final VarNorms vn;
+        private final Options o;
+        private final int tile;
+        private final PairKernel[] kernels;
+        private PairStats[] stats;
+        private boolean fusedOk;
+
+        Pairwise(Backend backend, Means m, double[] mc, VarNorms vn, Options o, int tile) {
+            this.backend = backend;
+            this.m = m;
+            this.mc = mc;
+            this.vn = vn;
+            this.o = o;
+            this.tile = tile;
+            this.kernels = kernels(m, o);
+        }
+
+        /** dist, log and Riesz on the normalised means, in the order of the set. */
+        static PairKernel[] kernels(Means m, Options o) {
+            return new PairKernel[] {new PairKernel.Dist(), new PairKernel.Log(o.logExponent()),
+                    PairKernel.Riesz.forDimension(m.dim())};
+        }
+
+        /** Runs the fused walk once, if every pairwise measure's precondition holds. */
+        private void run() {
+            if (stats != null) {
+                return;
+            }
+            int k = m.numSelected();
+            int d = m.dim();
+            boolean zeroRow = false;
+            for (int c = 0; c < k && !zeroRow; c++) {
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    s += mc[c * d + j] * mc[c * d + j];
+                }
+                zeroRow = s == 0;
+            }
+            fusedOk = k >= 2 && !zeroRow && (vn == null || cdnvNorms() != null);
+            if (!fusedOk) {
+                stats = new PairStats[0];
+                return;
+            }
+            // Rows and variances scaled by powers of two (exact, as in Measures.variabilityCdnv and
+            // normalizedCentred): float32 products see magnitudes near 1 at any data scale, and the
+            // absolute eps of the normalised kernels acts at a fixed scale.
+            int e = Measures.unitExponent(mc, k, d);
+            double[] rows = mc;
+            double[] v = vn == null ? null : cdnvNorms();
+            if (e != 0) {
+                rows = mc.clone();
+                Measures.scalb(rows, e);
+                if (v != null) {
+                    Measures.scalb(v, 2 * e);
+                }
+            }
+            PairKernel[] onRows = vn == null
+                    ? new PairKernel[] {new PairKernel.Cosine(), new PairKernel.MaxAngle(k)}
+                    : new PairKernel[] {new PairKernel.Cosine(), new PairKernel.MaxAngle(k),
+                            new PairKernel.Cdnv(o.distExp(), v)};
+            stats = backend.pairwiseStats(rows, k, d, onRows, kernels, m.dtype().eps(), tile, m.dtype());
+        }
+
+        /** The selected classes' variance norms, or null where one is missing (the measure throws). */
+        private double[] cdnvNorms() {
+            if (vn.means() != m && !sameMeans(vn.means(), m)) {
+                return null;
+            }
+            int[] sel = m.selected();
+            double[] v = new double[sel.length];
+            for (int r = 0; r < sel.length; r++) {
+                v[r] = vn.values()[sel[r]];
+                if (Double.isNaN(v[r])) {
+                    return null;
+                }
+            }
+            return v;
+        }
+
+        double cdnv() {
+            run();
+            return fusedOk ? stats[2].mean() : Measures.variabilityCdnv(vn, m, o.distExp(), tile, backend);
+        }
+
+        double equiangleStd() {
+            run();
+            return fusedOk ? Math.sqrt(stats[0].variance()) : Measures.equiangleStd(m, tile, backend);
+        }
+
+        double maxAngle() {
+            run();
+            return fusedOk ? stats[1].mean() : Measures.maxAngle(m, tile, backend);
+        }
+
+        KernelStats kernelStats(int q) {
+            run();
+            int onRows = vn == null ? 2 : 3;
+            return fusedOk ? KernelStats.of(stats[onRows + q]) : Measures.kernelStats(m, kernels[q], tile, backend);
+        }
+
+        private static boolean sameMeans(Means a, Means b) {
+            return a.numClasses() == b.numClasses() && a.dim() == b.dim()
+                    && java.util.Arrays.equals(a.counts(), b.counts()) && java.util.Arrays.equals(a.means(), b.means());
+        }
     }
 }

@@ -149,7 +149,7 @@ class MeasuresTest {
     void gramFreeEtfErrorEqualsTheDirectOne() {
         Random r = new Random(3);
         int k = 300;
-        int d = 20;
+        int d = 300;
         double[] a = new double[k * d];
         double[] b = new double[k * d];
         for (int i = 0; i < a.length; i++) {

@@ -75,6 +75,18 @@ public final class CpuBackend implements Backend {
         return CpuPairwise.stats(points, k, d, kernel, tileSize, !deterministic);
     }
 
+    /**
+     * One walk over the pairs for every kernel ({@link CpuPairwise#fused}): with a native BLAS one
+     * GEMM per tile shared by the kernels, float32 for {@link DType#FLOAT32} (small distances
+     * recomputed in float64); in deterministic mode the direct float64 loops per kernel.
+     */
+    @Override
+    public PairStats[] pairwiseStats(double[] points, int k, int d, PairKernel[] onRows, PairKernel[] onNormalized,
+                                     double eps, int tileSize, DType precision) {
+        return CpuPairwise.fused(points, k, d, onRows, onNormalized, eps, tileSize, !deterministic,
+                precision == DType.FLOAT32);
+    }
+
     /** Always float64: {@code precision} is a floor (see {@link Backend}), which float64 meets. */
     @Override
     public double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision) {

@@ -23,6 +23,11 @@ final class CpuCentredStats implements CentredStats {
     private final double[] varSums;
     private final long[] counts;
     private final boolean allowNative;
+    /** The centred batch and its row norms, kept for the next batch of the same or smaller size. */
+    private float[] xcF;
+    private double[] xcD;
+    private float[] normsF;
+    private double[] normsD;
 
     CpuCentredStats(double[] means, int k, int d, DType dtype, boolean wantScatter, boolean wantVarNorms, boolean allowNative) {
         this.allowNative = allowNative;
@@ -71,22 +76,27 @@ final class CpuCentredStats implements CentredStats {
         int[] y = batch.labelArray();
         int blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
         if (dtype == DType.FLOAT32) {
-            float[] xc = new float[n * d];
-            float[] norms = new float[n];
+            // The centred batch is written only for the SYRK; variance norms alone read x once.
+            if (scatter != null && (xcF == null || xcF.length < n * d)) {
+                xcF = new float[n * d];
+            }
+            if (normsF == null || normsF.length < n) {
+                normsF = new float[n];
+            }
+            float[] xc = scatter != null ? xcF : null;
+            float[] norms = normsF;
             CpuBackend.parallelFor(blocks, b -> {
                 int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
                 for (int r = b * ROW_BLOCK; r < r1; r++) {
-                    int mo = y[r] * d;
-                    int o = r * d;
-                    float s = 0f;
-                    for (int j = 0; j < d; j++) {
-                        float v = (x[o + j] - meansF[mo + j]) - meansLo[mo + j];
-                        xc[o + j] = v;
-                        s += v * v;
-                    }
-                    norms[r] = s;
+                    norms[r] = xc != null ? centreRow(x, r * d, meansF, meansLo, y[r] * d, xc, d)
+                            : centredNorm(x, r * d, meansF, meansLo, y[r] * d, d);
                 }
             });
+            for (int r = 0; r < n; r++) {
+                if (!Float.isFinite(norms[r])) {
+                    checkRow(x, r);
+                }
+            }
             if (varSums != null) {
                 for (int r = 0; r < n; r++) {
                     varSums[y[r]] += norms[r];
@@ -100,8 +110,12 @@ final class CpuCentredStats implements CentredStats {
                 }
             }
         } else {
-            double[] xc = new double[n * d];
-            double[] norms = new double[n];
+            if (xcD == null || xcD.length < n * d) {
+                xcD = new double[n * d];
+                normsD = new double[n];
+            }
+            double[] xc = xcD;
+            double[] norms = normsD;
             CpuBackend.parallelFor(blocks, b -> {
                 int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
                 for (int r = b * ROW_BLOCK; r < r1; r++) {
@@ -116,6 +130,11 @@ final class CpuCentredStats implements CentredStats {
                     norms[r] = s;
                 }
             });
+            for (int r = 0; r < n; r++) {
+                if (!Double.isFinite(norms[r])) {
+                    checkRow(x, r);
+                }
+            }
             if (varSums != null) {
                 for (int r = 0; r < n; r++) {
                     varSums[y[r]] += norms[r];
@@ -131,6 +150,82 @@ final class CpuCentredStats implements CentredStats {
         }
         for (int r = 0; r < n; r++) {
             counts[y[r]]++;
+        }
+    }
+
+    /**
+     * Writes {@code x_r − μ} into xc and returns its squared norm, summed in four interleaved
+     * float partials (a single running sum is a serial chain of dependent adds, which profiled at
+     * several times a streaming read; the order is fixed, so results stay repeatable).
+     */
+    private static float centreRow(float[] x, int o, float[] m, float[] lo, int mo, float[] xc, int d) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int j = 0;
+        for (; j + 3 < d; j += 4) {
+            float v0 = (x[o + j] - m[mo + j]) - lo[mo + j];
+            float v1 = (x[o + j + 1] - m[mo + j + 1]) - lo[mo + j + 1];
+            float v2 = (x[o + j + 2] - m[mo + j + 2]) - lo[mo + j + 2];
+            float v3 = (x[o + j + 3] - m[mo + j + 3]) - lo[mo + j + 3];
+            xc[o + j] = v0;
+            xc[o + j + 1] = v1;
+            xc[o + j + 2] = v2;
+            xc[o + j + 3] = v3;
+            s0 += v0 * v0;
+            s1 += v1 * v1;
+            s2 += v2 * v2;
+            s3 += v3 * v3;
+        }
+        for (; j < d; j++) {
+            float v = (x[o + j] - m[mo + j]) - lo[mo + j];
+            xc[o + j] = v;
+            s0 += v * v;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** As {@link #centreRow} without writing the centred row. */
+    private static float centredNorm(float[] x, int o, float[] m, float[] lo, int mo, int d) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int j = 0;
+        for (; j + 3 < d; j += 4) {
+            float v0 = (x[o + j] - m[mo + j]) - lo[mo + j];
+            float v1 = (x[o + j + 1] - m[mo + j + 1]) - lo[mo + j + 1];
+            float v2 = (x[o + j + 2] - m[mo + j + 2]) - lo[mo + j + 2];
+            float v3 = (x[o + j + 3] - m[mo + j + 3]) - lo[mo + j + 3];
+            s0 += v0 * v0;
+            s1 += v1 * v1;
+            s2 += v2 * v2;
+            s3 += v3 * v3;
+        }
+        for (; j < d; j++) {
+            float v = (x[o + j] - m[mo + j]) - lo[mo + j];
+            s0 += v * v;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /**
+     * The finite check fused into the centring pass: a row holding NaN or ±∞ has a non-finite
+     * norm, and only such a row is scanned, before any statistic changes. (A finite row whose
+     * norm overflows passes, as a separate scan would let it.)
+     */
+    @Override
+    public boolean checksFinite() {
+        return true;
+    }
+
+    private void checkRow(float[] x, int r) {
+        for (int j = 0; j < d; j++) {
+            float v = x[r * d + j];
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException("non-finite value " + v + " at row " + r + ", column " + j);
+            }
         }
     }
 

@@ -73,7 +73,20 @@ final class CpuClassSums implements ClassSums {
             int r1 = Math.min(e, r0 + FLUSH);
             java.util.Arrays.fill(acc, 0f);
             System.arraycopy(x, order[r0] * d + j0, ref, 0, w);
-            for (int r = r0; r < r1; r++) {
+            int r = r0;
+            // Four rows per sweep of the accumulator: a profile showed the one-row loop (a load and
+            // a store of acc per element read) at several times a streaming read.
+            for (; r + 3 < r1; r += 4) {
+                int o0 = order[r] * d + j0;
+                int o1 = order[r + 1] * d + j0;
+                int o2 = order[r + 2] * d + j0;
+                int o3 = order[r + 3] * d + j0;
+                for (int j = 0; j < w; j++) {
+                    float q = ref[j];
+                    acc[j] += ((x[o0 + j] - q) + (x[o1 + j] - q)) + ((x[o2 + j] - q) + (x[o3 + j] - q));
+                }
+            }
+            for (; r < r1; r++) {
                 int off = order[r] * d + j0;
                 for (int j = 0; j < w; j++) {
                     acc[j] += x[off + j] - ref[j];

@@ -1,0 +1,304 @@
+package org.ncj.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+
+import dev.ludovic.netlib.blas.BLAS;
+
+import org.ncj.DType;
+import org.ncj.accumulate.ClassStatistics;
+import org.ncj.accumulate.CovarAccumulator;
+import org.ncj.accumulate.MeanAccumulator;
+import org.ncj.accumulate.Means;
+import org.ncj.accumulate.VarNormAccumulator;
+import org.ncj.backend.Backend;
+import org.ncj.backend.Batch;
+import org.ncj.backend.CentredStats;
+import org.ncj.backend.ClassSums;
+import org.ncj.backend.Decisions;
+
+/**
+ * The CPU targets of issue #13, each figure beside its limit measured in the same run: figure and
+ * limit are timed alternately (best of {@code reps} each), so that load from other processes on
+ * the machine hits both, and every line carries the 1-minute load average read when it was timed.
+ * Limits: one BLAS GEMM {@code XᵀX} of the same rows (covariance), a streaming read of the same
+ * rows (decisions for K ≤ 64, class sums, variance norms), the GEMM of the same scores (decisions
+ * for K ≥ 256), two passes (one pass). Prints a Markdown table; {@code bench/run-targets-cpu.sh}.
+ *
+ * <p>Usage: {@code Targets [reps] [section ...]}, sections {@code cov dec sums passes} (default all).
+ */
+public final class Targets {
+    private static int reps = 5;
+
+    private Targets() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0) {
+            reps = Integer.parseInt(args[0]);
+        }
+        java.util.Set<String> want = new java.util.HashSet<>();
+        for (int i = 1; i < args.length; i++) {
+            want.add(args[i]);
+        }
+        boolean all = want.isEmpty();
+        System.out.println("# BLAS: " + BLAS.getInstance().getClass().getSimpleName() + "; backend: " + Backend.cpu().description());
+        System.out.println("| target | figure | limit (same run) | ratio | goal | met | load (1 min) |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        if (all || want.contains("cov")) {
+            covariance();
+        }
+        if (all || want.contains("dec")) {
+            decisions();
+        }
+        if (all || want.contains("sums")) {
+            sums();
+        }
+        if (all || want.contains("passes")) {
+            passes();
+        }
+    }
+
+    /** Best time (s) of figure and limit, timed alternately, after one warm-up of each. */
+    private static double[] pair(Callable<?> figure, Callable<?> limit) throws Exception {
+        figure.call();
+        limit.call();
+        double bf = Double.MAX_VALUE;
+        double bl = Double.MAX_VALUE;
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            figure.call();
+            long t1 = System.nanoTime();
+            limit.call();
+            long t2 = System.nanoTime();
+            bf = Math.min(bf, (t1 - t0) * 1e-9);
+            bl = Math.min(bl, (t2 - t1) * 1e-9);
+        }
+        return new double[] {bf, bl};
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (Exception e) {
+            return "n/a";
+        }
+    }
+
+    private static void row(String target, double[] t, String limitName, double goal, boolean atMost) {
+        double ratio = t[0] / t[1];
+        boolean met = atMost ? ratio <= goal : ratio >= goal;
+        System.out.printf("| %s | %.1f ms | %s %.1f ms | %.2f | %s %.2f | %s | %s |%n", target, t[0] * 1e3, limitName, t[1] * 1e3,
+                ratio, atMost ? "≤" : "≥", goal, met ? "yes" : "no", load());
+    }
+
+    private static float[] gaussian(Random r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        return x;
+    }
+
+    /** A streaming read of the rows on all cores: the least any pass over them can cost. */
+    static double stream(float[] x) {
+        int parts = Runtime.getRuntime().availableProcessors() * 4;
+        int len = x.length;
+        return IntStream.range(0, parts).parallel().mapToDouble(p -> {
+            int a = (int) ((long) len * p / parts);
+            int b = (int) ((long) len * (p + 1) / parts);
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            int i = a;
+            for (; i + 3 < b; i += 4) {
+                s0 += x[i];
+                s1 += x[i + 1];
+                s2 += x[i + 2];
+                s3 += x[i + 3];
+            }
+            for (; i < b; i++) {
+                s0 += x[i];
+            }
+            return s0 + s1 + s2 + s3;
+        }).sum();
+    }
+
+    /** Target 1: centre + SYRK against one GEMM XᵀX of the same rows (twice SYRK's arithmetic). */
+    private static void covariance() throws Exception {
+        BLAS blas = BLAS.getInstance();
+        Random r = new Random(1);
+        int k = 10;
+        for (int d : new int[] {128, 512, 1024, 4096}) {
+            int n = d == 4096 ? 4096 : (1 << 24) / d / 2;
+            float[] x = gaussian(r, n * d);
+            int[] y = new int[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = r.nextInt(k);
+            }
+            for (DType t : DType.values()) {
+                try (Backend be = Backend.cpu(); CentredStats cs = be.centredStats(new double[k * d], k, d, t, true, false)) {
+                    Batch b = Batch.of(x, n, d, y);
+                    double[] res;
+                    if (t == DType.FLOAT32) {
+                        float[] c = new float[d * d];
+                        res = pair(() -> {
+                            cs.add(b);
+                            return null;
+                        }, () -> {
+                            blas.sgemm("N", "T", d, d, n, 1f, x, d, x, d, 0f, c, d);
+                            return c;
+                        });
+                    } else {
+                        double[] xd = new double[n * d];
+                        for (int i = 0; i < xd.length; i++) {
+                            xd[i] = x[i];
+                        }
+                        double[] c = new double[d * d];
+                        res = pair(() -> {
+                            cs.add(b);
+                            return null;
+                        }, () -> {
+                            blas.dgemm("N", "T", d, d, n, 1.0, xd, d, xd, d, 0.0, c, d);
+                            return c;
+                        });
+                    }
+                    row("covariance (centre + SYRK), n=" + n + ", D=" + d + ", " + t, res,
+                            (t == DType.FLOAT32 ? "sgemm" : "dgemm") + " XᵀX", 1.5, true);
+                }
+            }
+        }
+    }
+
+    /** Target 2: decisions against a streaming read (K ≤ 64) and the GEMM of the scores (K ≥ 256). */
+    private static void decisions() throws Exception {
+        BLAS blas = BLAS.getInstance();
+        Random r = new Random(2);
+        int d = 512;
+        for (int k : new int[] {10, 64, 256, 1024}) {
+            int n = k <= 64 ? 65536 : 8192;
+            float[] x = gaussian(r, n * d);
+            int[] y = new int[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = r.nextInt(k);
+            }
+            double[] means = new double[k * d];
+            double[] w = new double[k * d];
+            for (int i = 0; i < means.length; i++) {
+                means[i] = r.nextGaussian();
+                w[i] = r.nextGaussian();
+            }
+            int[] cand = IntStream.range(0, k).toArray();
+            try (Backend be = Backend.cpu(); Decisions dec = be.decisions(means, w, null, cand, k, d, DType.FLOAT32)) {
+                Batch b = Batch.of(x, n, d, y);
+                if (k <= 64) {
+                    double[] t = pair(() -> {
+                        dec.add(b);
+                        return null;
+                    }, () -> stream(x));
+                    row("decisions (NCC + linear), K=" + k + ", n=" + n + ", D=" + d, t, "streaming read", 2, true);
+                } else {
+                    double[] xd = new double[n * d];
+                    for (int i = 0; i < xd.length; i++) {
+                        xd[i] = x[i];
+                    }
+                    double[] mw = new double[2 * k * d];
+                    System.arraycopy(means, 0, mw, 0, k * d);
+                    System.arraycopy(w, 0, mw, k * d, k * d);
+                    double[] g = new double[2 * k * n];
+                    double[] t = pair(() -> {
+                        dec.add(b);
+                        return null;
+                    }, () -> {
+                        blas.dgemm("T", "N", 2 * k, n, d, 1.0, mw, d, xd, d, 0.0, g, 2 * k);
+                        return g;
+                    });
+                    // A rate ratio: GEMM time / decisions time (both do 2·2·n·K·D flops).
+                    double[] inv = {t[1], t[0]};
+                    double ratio = inv[0] / inv[1];
+                    System.out.printf("| decisions (NCC + linear), K=%d, n=%d, D=%d | %.1f ms (%.1f GFLOP/s) | dgemm of the scores %.1f ms"
+                                    + " (%.1f GFLOP/s) | %.2f of the GEMM rate | ≥ 0.50 | %s | %s |%n", k, n, d, t[0] * 1e3,
+                            4.0 * n * k * d / t[0] / 1e9, t[1] * 1e3, 4.0 * n * k * d / t[1] / 1e9, ratio, ratio >= 0.5 ? "yes" : "no",
+                            load());
+                }
+            }
+        }
+    }
+
+    /** Target 3: class sums and variance norms against a streaming read of the same rows. */
+    private static void sums() throws Exception {
+        Random r = new Random(3);
+        int d = 512;
+        int n = 131072;
+        float[] x = gaussian(r, n * d);
+        for (int k : new int[] {10, 1000}) {
+            int[] y = new int[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = r.nextInt(k);
+            }
+            Batch b = Batch.of(x, n, d, y);
+            try (Backend be = Backend.cpu(); ClassSums s = be.classSums(k, d, DType.FLOAT32);
+                 CentredStats v = be.centredStats(new double[k * d], k, d, DType.FLOAT32, false, true)) {
+                row("class sums, K=" + k + ", n=" + n + ", D=" + d + ", float32", pair(() -> {
+                    s.add(b);
+                    return null;
+                }, () -> stream(x)), "streaming read", 1.5, true);
+                row("variance norms (finite check fused), K=" + k + ", n=" + n + ", D=" + d + ", float32", pair(() -> {
+                    v.add(b);
+                    return null;
+                }, () -> stream(x)), "streaming read", 1.5, true);
+            }
+        }
+    }
+
+    /** Target 4: one pass (ClassStatistics) against two passes over the same batches in memory. */
+    private static void passes() throws Exception {
+        int k = 100;
+        int d = 512;
+        int n = 200_000;
+        int batch = 4096;
+        Random r = new Random(7);
+        int batches = (n + batch - 1) / batch;
+        float[][] xs = new float[batches][];
+        int[][] ys = new int[batches][];
+        for (int b = 0; b < batches; b++) {
+            int rows = Math.min(batch, n - b * batch);
+            xs[b] = new float[rows * d];
+            ys[b] = new int[rows];
+            for (int i = 0; i < rows; i++) {
+                ys[b][i] = r.nextInt(k);
+                for (int j = 0; j < d; j++) {
+                    xs[b][i * d + j] = (float) (ys[b][i] * 0.01 + r.nextGaussian());
+                }
+            }
+        }
+        double[] t = pair(() -> {
+            try (Backend be = Backend.cpu(); ClassStatistics s = new ClassStatistics(k, d, be, DType.FLOAT32)) {
+                for (int b = 0; b < xs.length; b++) {
+                    s.accumulate(xs[b], ys[b]);
+                }
+                Means means = s.means();
+                return new Object[] {s.covariance(means), s.varNorms(means)};
+            }
+        }, () -> {
+            try (Backend be = Backend.cpu(); MeanAccumulator m = new MeanAccumulator(k, d, be, DType.FLOAT32)) {
+                for (int b = 0; b < xs.length; b++) {
+                    m.accumulate(xs[b], ys[b]);
+                }
+                Means means = m.compute();
+                try (CovarAccumulator c = new CovarAccumulator(be, means); VarNormAccumulator v = new VarNormAccumulator(be, means)) {
+                    for (int b = 0; b < xs.length; b++) {
+                        c.accumulate(xs[b], ys[b]);
+                        v.accumulate(xs[b], ys[b]);
+                    }
+                    return new Object[] {c.compute(), v.compute()};
+                }
+            }
+        });
+        row("one pass (ClassStatistics), n=" + n + ", D=" + d + ", K=" + k + ", batches of " + batch, t, "two passes", 1.1, true);
+    }
+}
