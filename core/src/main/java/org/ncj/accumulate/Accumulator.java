@@ -87,15 +87,10 @@ public abstract sealed class Accumulator implements AutoCloseable
     }
 
     /**
-     * Adds a batch after checking that {@code means} are the ones this accumulator was built with
-     * (the Python package passes M with every batch). The numbers are compared only when a
-     * different object arrives; the same object is recognised by reference, never re-hashed.
+     * Checks that {@code given} are the means this second-pass accumulator was built with: the
+     * numbers are compared only when a different object arrives; the same object is recognised by
+     * reference, never re-hashed.
      */
-    public final void accumulate(float[] x, int[] labels, Means means) {
-        checkMeans(means);
-        accumulate(x, labels);
-    }
-
     void checkMeans(Means given) {
         ensureOpen();
         Means bound = boundMeans();

@@ -39,6 +39,12 @@ public final class DecAccumulator extends Accumulator {
         return means;
     }
 
+    /** Adds a batch after checking that {@code m} are the means this accumulator was built with. */
+    public void accumulate(float[] x, int[] labels, Means m) {
+        checkMeans(m);
+        accumulate(x, labels);
+    }
+
     /** Adds a batch after checking the means and classifier are the ones this accumulator was built with. */
     public void accumulate(float[] x, int[] labels, Means m, Classifier c) {
         if (c != classifier && c != lastChecked) {
