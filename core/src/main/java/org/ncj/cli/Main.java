@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
                 "Start with: ./ncj demo"},
         subcommands = {Demo.class, Analyze.class, ReportCommand.class, Tune.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 2 bad input or usage, 1 other errors.",
-                "Definitions of every metric: METRICS.md (shared/). Each command has --help."})
+                "Definitions of every metric: docs/METRICS.md, also at the end of every report.html.",
+                "Each command has --help."})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
 
