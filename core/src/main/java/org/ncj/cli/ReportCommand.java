@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Combine several metrics.json files (of analyze or demo: epochs, layers, models) into one "
                 + "self-contained DIR/report.html with the metrics as curves, in the order given."},
-        footer = {"", "Example:", "  ./ncj report --label epoch1=run/e1/metrics.json --label epoch2=run/e2/metrics.json --out run/report"})
+        footer = {"", "Example:", "  ./ncj report --label epoch1=run/e1/metrics.json \\", "      --label epoch2=run/e2/metrics.json --out run/report"})
 public final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--label", paramLabel = "NAME=PATH",
