@@ -57,6 +57,7 @@ public final class ReportCommand implements Callable<Integer> {
             throw new Main.UsageException("report needs at least one --label NAME=PATH or PATH");
         }
         List<ReportData.Point> points = new ArrayList<>();
+        boolean checkpoints = false;
         List<ReportData.Detail> details = new ArrayList<>();
         Map<String, String> info = new LinkedHashMap<>();
         for (String[] in : inputs) {
@@ -76,6 +77,7 @@ public final class ReportCommand implements Callable<Integer> {
                 throw new BadInputException(f, "is not a JSON object");
             }
             if (m.get("checkpoints") instanceof List<?> cps) {
+                checkpoints = true;
                 for (Object cp : cps) {
                     Map<?, ?> c = (Map<?, ?>) cp;
                     Object step = c.get("step");
@@ -100,7 +102,7 @@ public final class ReportCommand implements Callable<Integer> {
         if (details.size() > 3) {
             details = List.of(details.get(0), details.get(details.size() - 1));
         }
-        ReportData data = new ReportData(title, inputs.size() == 1 && points.size() > 1 ? "checkpoint" : "input", points, details,
+        ReportData data = new ReportData(title, checkpoints ? "checkpoint" : "input", points, details,
                 List.of(), info);
         try (OutputDir o = new OutputDir(out)) {
             o.write("report.html", HtmlReport.render(data));

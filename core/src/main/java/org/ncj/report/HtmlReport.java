@@ -223,6 +223,9 @@ public final class HtmlReport {
                     pen = false;
                     continue;
                 }
+                if (i > 0 && !run(d.points().get(i).label()).equals(run(d.points().get(i - 1).label()))) {
+                    pen = false; // checkpoints of another run (NAME@step): not one curve
+                }
                 path.append(pen ? " L" : " M").append(String.format(Locale.ROOT, "%.1f %.1f", xs.applyAsDouble(i), ys.map(v)));
                 pen = true;
             }
@@ -264,7 +267,11 @@ public final class HtmlReport {
         sb.append(el);
     }
 
-    /** Indices of the x labels to draw: evenly thinned so that none collide, always the first and the last. */
+    /**
+     * Indices of the x labels to draw: every k-th, so that none collide, and always the first and
+     * the last (dropping the one before the last where the last, anchored at the plot's end, would
+     * touch it).
+     */
     static List<Integer> thinned(String[] labels, double spacing) {
         int n = labels.length;
         double widest = 0;
@@ -278,12 +285,25 @@ public final class HtmlReport {
         }
         int last = n - 1;
         if (r.get(r.size() - 1) != last) {
-            if (last - r.get(r.size() - 1) < every) {
-                r.remove(r.size() - 1);
-            }
             r.add(last);
         }
+        // The last label ends at its point at most (anchored at the end), so it needs its full
+        // width plus a gap to the right end of the one before.
+        while (r.size() > 2) {
+            int prev = r.get(r.size() - 2);
+            double gap = (last - prev) * spacing - labels[prev].length() * CHAR_W / 2 - labels[last].length() * CHAR_W;
+            if (gap >= 10) {
+                break;
+            }
+            r.remove(r.size() - 2);
+        }
         return r;
+    }
+
+    /** The run a point belongs to: "demo" of "demo@1693"; "" for labels without '@'. */
+    private static String run(String label) {
+        int at = label.lastIndexOf('@');
+        return at < 0 ? "" : label.substring(0, at);
     }
 
     /** The longest prefix ending in a space shared by every label ("step "), or "". */

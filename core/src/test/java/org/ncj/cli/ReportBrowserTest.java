@@ -129,6 +129,12 @@ class ReportBrowserTest {
         Path out = tmp.resolve("demo");
         assertEquals(0, CliRun.run("demo", "--quiet", "--steps", "1500", "--out", out.toString()).exit());
         render(out.resolve("report.html"), "demo");
+        // A comparison of two demos: 32 points labelled NAME@step, the case where labels collided with the legend.
+        Path other = tmp.resolve("demo-seed2");
+        assertEquals(0, CliRun.run("demo", "--quiet", "--steps", "600", "--seed", "2", "--out", other.toString()).exit());
+        CliRun r = CliRun.run("report", "--label", "demo=" + out, "--label", "seed2=" + other, "--out", tmp.resolve("both").toString());
+        assertEquals(0, r.exit(), r.err());
+        render(tmp.resolve("both").resolve("report.html"), "report-demos");
     }
 
     @Test
