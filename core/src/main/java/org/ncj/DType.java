@@ -4,7 +4,7 @@ package org.ncj;
  * Working precision of an accumulator, like the Python package's {@code dtype}.
  *
  * <p>Per-batch arithmetic runs in this type; partial sums are always combined in float64.
- * The type also fixes the epsilon of the pseudo-inverse cutoff (see {@code METRICS.md}):
+ * The type also fixes the epsilon of the pseudo-inverse cutoff (see {@code docs/METRICS.md}):
  * statistics accumulated in float32 carry float32 noise in the null space of Σ_B, and a
  * float64 cutoff would invert it.
  */

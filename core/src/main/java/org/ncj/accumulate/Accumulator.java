@@ -107,12 +107,8 @@ public abstract sealed class Accumulator implements AutoCloseable
         }
     }
 
-    /**
-     * Adds a batch after checking that {@code means} are the ones this accumulator was built with
-     * (the Python package passes M with every batch). The numbers are compared only when a
-     * different object arrives; the same object is recognised by reference, never re-hashed.
-     */
-    public final void accumulate(float[] x, int[] labels, Means means) {
+    /** The second-pass accumulators' {@code accumulate(x, labels, means)}, under the one-thread guard. */
+    final void accumulateWithMeans(float[] x, int[] labels, Means means) {
         guard.enter();
         try {
             checkMeans(means);

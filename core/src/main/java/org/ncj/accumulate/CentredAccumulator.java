@@ -46,6 +46,15 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
         return means;
     }
 
+    /**
+     * Adds a batch after checking that {@code means} are the ones this accumulator was built with
+     * (the Python package passes M with every batch). Only accumulators built with means have this
+     * overload: {@code MeanAccumulator.accumulate(x, y, means)} does not compile.
+     */
+    public final void accumulate(float[] x, int[] labels, Means means) {
+        accumulateWithMeans(x, labels, means);
+    }
+
     @Override
     final void validate(Batch batch) {
         checkLabels(batch);

@@ -43,6 +43,11 @@ public final class DecAccumulator extends Accumulator {
         return means;
     }
 
+    /** Adds a batch after checking that {@code m} are the means this accumulator was built with. */
+    public void accumulate(float[] x, int[] labels, Means m) {
+        accumulateWithMeans(x, labels, m);
+    }
+
     /** Adds a batch after checking the means and classifier are the ones this accumulator was built with. */
     public void accumulate(float[] x, int[] labels, Means m, Classifier c) {
         guard.enter();

@@ -29,7 +29,10 @@ public interface Backend extends AutoCloseable {
     /** {@code "cpu"} or {@code "cuda"}. */
     String name();
 
-    /** A line describing the hardware (CPU cores, or GPU name and compute capability). */
+    /**
+     * A line describing the hardware (CPU cores, or GPU name and compute capability); the
+     * implementations' {@code toString()} returns it too.
+     */
     String description();
 
     /** Class sums and counts, scatter-added batch by batch. */

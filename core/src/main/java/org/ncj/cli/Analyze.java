@@ -30,13 +30,13 @@ import picocli.CommandLine.Option;
                 "",
                 "Files: .npy (float16/32/64 embeddings; int32/int64/uint8/uint16 labels; either byte order; C order) or "
                         + ".safetensors as FILE:TENSOR (F16, BF16, F32, F64; I32, I64). Each file option takes several files "
-                        + "or a glob in the file name (shard-*.npy, natural order); shards are concatenated along rows. "
+                        + "or a glob in the file name, taken in natural order (dump/shard-*.npy); shards are concatenated along rows. "
                         + "Files are memory-mapped and streamed in batches, so they may be larger than memory.",
                 "",
                 "Measures run as the inputs allow: without --weights no NC3/NC4; without a test set NC4 is measured on the "
                         + "training set; without --ood-x no NC5."},
         footer = {"", "Example (a golden case of the test suite):",
-                "  G=src/test/resources/golden/small",
+                "  G=core/src/test/resources/golden/small",
                 "  ./ncj analyze --train-x $G/train_x.npy --train-y $G/train_y.npy \\",
                 "      --test-x $G/test_x.npy --test-y $G/test_y.npy --weights $G/weights.npy \\",
                 "      --ood-x $G/ood_x.npy --out small-report",

@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
                 "Start with: ./ncj demo"},
         subcommands = {Demo.class, Analyze.class, ReportCommand.class, Tune.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 2 bad input or usage, 1 other errors.",
-                "Definitions of every metric: METRICS.md (shared/). Each command has --help."})
+                "Definitions of every metric: docs/METRICS.md of the ncj sources,",
+                "also at the end of every report.html. Each command has --help."})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
 
@@ -43,6 +44,8 @@ public final class Main implements Runnable {
     /** A command line wired with our exit codes and one-line error messages. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // "--train-y y.npy --bogus" is a mistyped option, not a file named --bogus.
+        cl.setUnmatchedOptionsAllowedAsOptionParameters(false);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
             if (ex instanceof BadInputException) {

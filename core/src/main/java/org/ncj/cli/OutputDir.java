@@ -28,7 +28,7 @@ final class OutputDir implements AutoCloseable {
         if (Files.exists(this.target) && !Files.isDirectory(this.target)) {
             throw new IOException(target + " exists and is not a directory");
         }
-        this.tmp = Files.createTempDirectory(parent, "." + this.target.getFileName() + ".tmp-");
+        this.tmp = freshDirectory(parent, "." + this.target.getFileName() + ".tmp-");
     }
 
     Path file(String name) {
@@ -43,7 +43,7 @@ final class OutputDir implements AutoCloseable {
     void commit() throws IOException {
         Path old = null;
         if (Files.exists(target)) {
-            old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
+            old = freshDirectory(target.getParent(), "." + target.getFileName() + ".old-");
             Files.delete(old);
             move(target, old);
         }
@@ -58,6 +58,24 @@ final class OutputDir implements AutoCloseable {
         committed = true;
         if (old != null) {
             deleteTree(old);
+        }
+    }
+
+    /**
+     * A new directory with a unique name: created like any directory, with the mode the umask
+     * gives (Files.createTempDirectory would make it 0700, and the rename would keep that).
+     */
+    private static Path freshDirectory(Path parent, String prefix) throws IOException {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; ; attempt++) {
+            Path p = parent.resolve(prefix + Long.toUnsignedString(r.nextLong(), 36));
+            try {
+                return Files.createDirectory(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+            }
         }
     }
 

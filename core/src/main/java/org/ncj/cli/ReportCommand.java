@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Combine several metrics.json files (of analyze or demo: epochs, layers, models) into one "
                 + "self-contained DIR/report.html with the metrics as curves, in the order given."},
-        footer = {"", "Example:", "  ./ncj report --label epoch1=run/e1/metrics.json --label epoch2=run/e2/metrics.json --out run/report"})
+        footer = {"", "Example:", "  ./ncj report --label epoch1=run/e1/metrics.json \\", "      --label epoch2=run/e2/metrics.json --out run/report"})
 public final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--label", paramLabel = "NAME=PATH",
@@ -57,6 +57,7 @@ public final class ReportCommand implements Callable<Integer> {
             throw new Main.UsageException("report needs at least one --label NAME=PATH or PATH");
         }
         List<ReportData.Point> points = new ArrayList<>();
+        boolean checkpoints = false;
         List<ReportData.Detail> details = new ArrayList<>();
         Map<String, String> info = new LinkedHashMap<>();
         for (String[] in : inputs) {
@@ -78,6 +79,7 @@ public final class ReportCommand implements Callable<Integer> {
                 throw new BadInputException(f, "is not a JSON object");
             }
             if (m.get("checkpoints") instanceof List<?> cps) {
+                checkpoints = true;
                 for (Object cp : cps) {
                     if (!(cp instanceof Map<?, ?> c)) {
                         throw new BadInputException(f, "a checkpoint is not a JSON object: not an ncj metrics.json");
@@ -104,7 +106,7 @@ public final class ReportCommand implements Callable<Integer> {
         if (details.size() > 3) {
             details = List.of(details.get(0), details.get(details.size() - 1));
         }
-        ReportData data = new ReportData(title, inputs.size() == 1 && points.size() > 1 ? "checkpoint" : "input", points, details,
+        ReportData data = new ReportData(title, checkpoints ? "checkpoint" : "input", points, details,
                 List.of(), info);
         try (OutputDir o = new OutputDir(out)) {
             o.write("report.html", HtmlReport.render(data));

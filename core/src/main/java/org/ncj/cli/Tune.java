@@ -13,9 +13,11 @@ import picocli.CommandLine.Option;
 /** {@code ncj tune}: time the pairwise measures' tile sizes on this device and record the fastest. */
 @Command(name = "tune", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Sweep the tile sizes of the pairwise measures (kernelStats, CDNV, cosines) on the present backend "
-                + "for a set of (K, D) and write the fastest per shape to the tuning table, which the library reads "
-                + "to choose its default tile (MetricSet, ./ncj analyze without --tile-size). Rows of other devices "
-                + "in the table are kept.",
+                + "for a set of (K, D): each tile runs --reps times after a warm-up, and a tile replaces the default "
+                + "64 only when it is faster beyond the noise (its 95%% confidence interval of the mean time lies "
+                + "below the default's). The choice per shape, its mean time and that interval's half-width go to "
+                + "the tuning table, which the library reads to choose its default tile (MetricSet, and analyze "
+                + "without --tile-size). Rows of other devices in the table are kept.",
                 "On the CPU it sweeps tiles 16..512; on CUDA the float32 GEMM kernels' tiles 64 and 128 (the float64 "
                         + "kernels tile by 64 whatever the table says)."})
 public final class Tune implements Callable<Integer> {
@@ -27,10 +29,13 @@ public final class Tune implements Callable<Integer> {
             description = "Shapes to tune, e.g. 1024x64,4096x256 (default: 512x64, 2048x128, 4096x512).")
     List<String> shapes;
 
-    @Option(names = "--reps", defaultValue = "3", paramLabel = "N", description = "Runs per tile; the fastest counts (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reps", defaultValue = "5", paramLabel = "N",
+            description = "Timed runs per tile, at least 2 (default: ${DEFAULT-VALUE}).")
     int reps;
 
-    @Option(names = "--table", paramLabel = "FILE", description = "Tuning table to update (default: ${DEFAULT-VALUE}, from -Dncj.tuning or ~/.config/ncj/tuning.tsv).")
+    @Option(names = "--table", paramLabel = "FILE",
+            description = {"Tuning table to update; default:", "${DEFAULT-VALUE}", "(-Dncj.tuning=FILE, else", "$XDG_CONFIG_HOME/ncj/tuning.tsv or",
+                    "~/.config/ncj/tuning.tsv)."})
     Path table = Tuning.tablePath();
 
     @Override
@@ -52,15 +57,16 @@ public final class Tune implements Callable<Integer> {
                 }
             }
         }
-        if (reps < 1) {
-            throw new Main.UsageException("--reps must be >= 1");
+        if (reps < 2) {
+            throw new Main.UsageException("--reps must be >= 2 (the noise needs two runs)");
         }
         try (Backend b = Backend.byName(backend)) {
             System.out.println("tuning on " + Tuning.deviceKey(b));
             List<Tuning.Entry> best = Tuning.tune(b, grid, reps, System.out::println);
             Tuning.write(table, best);
             for (Tuning.Entry e : best) {
-                System.out.printf("K <= %d, D <= %d: tile %d (%.4f s)%n", e.maxK(), e.maxD(), e.tile(), e.seconds());
+                System.out.printf(java.util.Locale.ROOT, "K <= %d, D <= %d: tile %d (%.5f s ± %.5f)%n", e.maxK(), e.maxD(), e.tile(),
+                        e.seconds(), e.ci95());
             }
             System.out.println("wrote " + table);
         }

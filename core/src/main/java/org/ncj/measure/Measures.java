@@ -15,7 +15,7 @@ import org.ncj.kernels.PairStats;
 
 /**
  * The neural-collapse measures, named as in the Python package (rhubarbwu/neural-collapse) and
- * defined exactly in {@code METRICS.md}. Every measure runs over the selected classes of its
+ * defined exactly in {@code docs/METRICS.md}. Every measure runs over the selected classes of its
  * {@link Means}; K below is their number.
  *
  * <p>Overloads without a {@link Backend} run on the CPU; pass a backend to put the pairwise
@@ -37,7 +37,7 @@ public final class Measures {
     // ---------------------------------------------------------------- NC1
 
     /**
-     * {@code nc1_pinv = Tr(Σ_W Σ_B⁺) / K} (Papyan et al. 2020), with the cutoff of METRICS.md: at
+     * {@code nc1_pinv = Tr(Σ_W Σ_B⁺) / K} (Papyan et al. 2020), with the cutoff of docs/METRICS.md: at
      * most {@code r = min(K−1, D)} eigenpairs, eigenvalues {@code λ ≤ max(K, D)·eps·λ_max} treated
      * as zero, eps of the type the means were accumulated in. Needs an eigen-decomposition of
      * order min(K, D) only (the K×K Gram when K ≤ D).

@@ -13,7 +13,7 @@ import org.ncj.kernels.PairKernel;
 import org.ncj.kernels.PairStats;
 
 /**
- * Every scalar measure that the given statistics allow, under the names of {@code METRICS.md}
+ * Every scalar measure that the given statistics allow, under the names of {@code docs/METRICS.md}
  * ({@code nc1_pinv}, ..., {@code nc5_ood_dev}), in a fixed order.
  */
 public final class MetricSet {

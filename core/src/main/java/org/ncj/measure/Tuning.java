@@ -32,8 +32,69 @@ public final class Tuning {
     private Tuning() {
     }
 
-    /** One row of the table. */
-    public record Entry(String device, int maxK, int maxD, int tile, double seconds) {
+    /**
+     * One row of the table.
+     *
+     * @param seconds mean time of the chosen tile's runs
+     * @param ci95    half-width of the 95% confidence interval of that mean (the noise), NaN if unknown
+     */
+    public record Entry(String device, int maxK, int maxD, int tile, double seconds, double ci95) {
+        public Entry(String device, int maxK, int maxD, int tile, double seconds) {
+            this(device, maxK, maxD, tile, seconds, Double.NaN);
+        }
+    }
+
+    /** Mean and 95% confidence half-width of repeated timings. */
+    public record Timing(double mean, double ci95) {
+        /** Student-t 0.975 quantiles for 1..30 degrees of freedom (beyond: the normal 1.96). */
+        private static final double[] T975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201,
+                2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+                2.052, 2.048, 2.045, 2.042};
+
+        public static Timing of(double[] seconds) {
+            int n = seconds.length;
+            double mean = 0;
+            for (double t : seconds) {
+                mean += t / n;
+            }
+            if (n < 2) {
+                return new Timing(mean, Double.POSITIVE_INFINITY);
+            }
+            double ss = 0;
+            for (double t : seconds) {
+                ss += (t - mean) * (t - mean);
+            }
+            double t = n - 1 <= T975.length ? T975[n - 2] : 1.96;
+            return new Timing(mean, t * Math.sqrt(ss / (n - 1) / n));
+        }
+
+        double low() {
+            return mean - ci95;
+        }
+
+        double high() {
+            return mean + ci95;
+        }
+    }
+
+    /**
+     * The tile to record: the default unless another is faster beyond the noise, that is unless
+     * the upper end of its 95% interval lies below the lower end of the default's; among those,
+     * the one with the smallest mean.
+     */
+    public static int choose(java.util.Map<Integer, Timing> timings, int defaultTile) {
+        Timing def = timings.get(defaultTile);
+        int best = defaultTile;
+        double bestMean = def == null ? Double.POSITIVE_INFINITY : def.mean();
+        for (var e : timings.entrySet()) {
+            Timing t = e.getValue();
+            boolean beyondNoise = def == null || t.high() < def.low();
+            if (e.getKey() != defaultTile && beyondNoise && t.mean() < bestMean) {
+                best = e.getKey();
+                bestMean = t.mean();
+            }
+        }
+        return best;
     }
 
     /** The table's location (which may not exist). */
@@ -102,9 +163,9 @@ public final class Tuning {
                 String[] f = line.split("\t");
                 try {
                     out.add(new Entry(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
-                            f.length > 4 ? Double.parseDouble(f[4]) : Double.NaN));
+                            f.length > 4 ? Double.parseDouble(f[4]) : Double.NaN, f.length > 5 ? Double.parseDouble(f[5]) : Double.NaN));
                 } catch (RuntimeException e) {
-                    throw new IllegalArgumentException(table + ": line " + (i + 1) + " is not 'device<TAB>maxK<TAB>maxD<TAB>tile[<TAB>seconds]': " + line);
+                    throw new IllegalArgumentException(table + ": line " + (i + 1) + " is not 'device<TAB>maxK<TAB>maxD<TAB>tile[<TAB>seconds[<TAB>ci95]]': " + line);
                 }
             }
         } catch (IOException e) {
@@ -121,8 +182,9 @@ public final class Tuning {
     /**
      * Times {@link Backend#pairwiseStats} (dist kernel, {@link DType#FLOAT32}: the precision whose
      * CUDA kernels the tile changes; the CPU computes in float64 whatever it is) at each (k, d) for
-     * every tile of {@link #candidates} and returns the fastest per shape (best of {@code reps}
-     * runs each).
+     * every tile of {@link #candidates}, {@code reps} runs each after a warm-up run, and records
+     * per shape the tile {@link #choose} picks: the default {@value Measures#DEFAULT_TILE} unless
+     * another is faster beyond the noise of the runs.
      */
     public static List<Entry> tune(Backend backend, int[][] shapes, int reps, java.util.function.Consumer<String> log) {
         String key = deviceKey(backend);
@@ -135,26 +197,26 @@ public final class Tuning {
             for (int i = 0; i < p.length; i++) {
                 p[i] = r.nextGaussian();
             }
-            backend.pairwiseStats(p, k, d, new PairKernel.Dist(), Measures.DEFAULT_TILE, DType.FLOAT32); // warm-up (JIT, modules)
-            int bestTile = Measures.DEFAULT_TILE;
-            double bestT = Double.POSITIVE_INFINITY;
+            java.util.Map<Integer, Timing> timings = new java.util.TreeMap<>();
             for (int tile : candidates(backend)) {
-                if (tile > k) {
+                if (tile > k && tile != Measures.DEFAULT_TILE) {
                     continue;
                 }
-                double t = Double.POSITIVE_INFINITY;
+                backend.pairwiseStats(p, k, d, new PairKernel.Dist(), tile, DType.FLOAT32); // warm-up (JIT, modules)
+                double[] t = new double[reps];
                 for (int rep = 0; rep < reps; rep++) {
                     long t0 = System.nanoTime();
                     backend.pairwiseStats(p, k, d, new PairKernel.Dist(), tile, DType.FLOAT32);
-                    t = Math.min(t, (System.nanoTime() - t0) / 1e9);
+                    t[rep] = (System.nanoTime() - t0) / 1e9;
                 }
-                log.accept(String.format(Locale.ROOT, "K=%d D=%d tile=%d: %.4f s", k, d, tile, t));
-                if (t < bestT) {
-                    bestT = t;
-                    bestTile = tile;
-                }
+                Timing tm = Timing.of(t);
+                timings.put(tile, tm);
+                log.accept(String.format(Locale.ROOT, "K=%d D=%d tile=%d: %.5f s ± %.5f (95%% interval of %d runs)", k, d, tile,
+                        tm.mean(), tm.ci95(), reps));
             }
-            out.add(new Entry(key, k, d, bestTile, bestT));
+            int tile = choose(timings, Measures.DEFAULT_TILE);
+            Timing tm = timings.get(tile);
+            out.add(new Entry(key, k, d, tile, tm.mean(), tm.ci95()));
         }
         return out;
     }
@@ -171,10 +233,11 @@ public final class Tuning {
         }
         keep.addAll(entries);
         StringBuilder sb = new StringBuilder("# ncj tile tuning (./ncj tune); read by org.ncj.measure.Tuning\n")
-                .append("device\tmaxK\tmaxD\ttile\tseconds\n");
+                .append("# seconds: mean of the tile's runs; ci95: half-width of its 95% confidence interval (the noise)\n")
+                .append("device\tmaxK\tmaxD\ttile\tseconds\tci95\n");
         for (Entry e : keep) {
             sb.append(e.device()).append('\t').append(e.maxK()).append('\t').append(e.maxD()).append('\t').append(e.tile())
-                    .append('\t').append(String.format(Locale.ROOT, "%.6f", e.seconds())).append('\n');
+                    .append('\t').append(String.format(Locale.ROOT, "%.6f\t%.6f", e.seconds(), e.ci95())).append('\n');
         }
         if (table.getParent() != null) {
             Files.createDirectories(table.getParent());

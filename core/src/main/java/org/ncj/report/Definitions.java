@@ -3,7 +3,7 @@ package org.ncj.report;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One-line definitions of every metric name (from {@code METRICS.md}), for the report's table. */
+/** One-line definitions of every metric name (from {@code docs/METRICS.md}), for the report's table. */
 public final class Definitions {
     private Definitions() {
     }

@@ -55,21 +55,26 @@ public final class HtmlReport {
         summary(d);
 
         List<String> names = d.metricNames();
-        sb.append("<h2>Across ").append(esc(d.xTitle())).append("s</h2>\n<div class=\"grid\">\n");
-        figure(d, names, "NC1: within-class variability (log scale)",
+        if (d.points().size() == 1) {
+            sb.append("<h2>Measures of ").append(esc(d.points().get(0).label())).append("</h2>\n<div class=\"grid\">\n");
+        } else {
+            sb.append("<h2>Across ").append(d.points().size()).append(' ').append(esc(d.xTitle())).append("s</h2>\n<div class=\"grid\">\n");
+        }
+        figure(d, "NC1: within-class variability",
                 "Each class's samples shrink onto their class mean relative to the spread between the means. Lower is more collapsed.",
-                filter(names, "nc1_pinv", "nc1_svd", "nc1_quot", "nc1_cdnv"), true);
-        figure(d, names, "NC2 and NC3: ETF error and duality error",
+                filter(names, "nc1_pinv", "nc1_svd", "nc1_quot", "nc1_cdnv"), Axis.LOG);
+        figure(d, "NC2 and NC3: ETF error and duality error",
                 "Distance of the centred class means from a simplex equiangular tight frame (NC2), and of the classifier from those means (NC3). 0 is a perfect frame.",
-                filter(names, "nc2_etf_err", "nc3_dual_err", "nc2_equinorm_means", "nc2_maxangle"), false);
-        figure(d, names, "NC4 and NC5: classifier agreement and OOD deviation",
+                filter(names, "nc2_etf_err", "nc3_dual_err", "nc2_equinorm_means", "nc2_maxangle"), Axis.AUTO);
+        figure(d, "NC4 and NC5: classifier agreement and OOD deviation",
                 "NC4: how often the linear classifier and the nearest-class-centre rule agree (→ 1). NC5: |cos| of class means with the mean of out-of-distribution data (→ 0).",
-                filter(names, "nc4_agree", "nc5_ood_dev"), false);
+                filter(names, "nc4_agree", "nc5_ood_dev"), Axis.AUTO);
         sb.append("</div>\n");
 
         details(d.details());
         table(d, names);
         allValues(d, names);
+        definitions();
         sb.append("<p class=\"foot\" id=\"ncj-status\">Report written by ncj; the page checks its own plots.</p>\n");
         sb.append(SCRIPT.replace("@OK@", OK_TITLE));
         sb.append("</body></html>\n");
@@ -111,21 +116,61 @@ public final class HtmlReport {
 
     // ------------------------------------------------------------------ line charts
 
-    private void figure(ReportData d, List<String> all, String title, String caption, List<String> series, boolean log) {
+    private void figure(ReportData d, String title, String caption, List<String> series, Axis axis) {
         if (series.isEmpty()) {
             return;
         }
-        sb.append("<figure><figcaption><b>").append(esc(title)).append("</b><br>").append(esc(caption)).append("</figcaption>\n");
-        lineChart(d, series, log);
+        boolean log = axis == Axis.LOG || axis == Axis.AUTO && spansDecades(d, series);
+        sb.append("<figure><figcaption><b>").append(esc(title)).append(log ? " (log scale)" : "").append("</b><br>")
+                .append(esc(caption)).append("</figcaption>\n");
+        if (d.points().size() == 1) {
+            valueBars(d.points().get(0), series, log);
+        } else {
+            lineChart(d, series, log);
+        }
         sb.append("</figure>\n");
     }
 
+    /** How a figure's value axis is chosen. */
+    private enum Axis {
+        LINEAR, LOG,
+        /** Log where every value is positive and they span at least {@value #DECADES} decades. */
+        AUTO
+    }
+
+    /** Orders of magnitude across which a linear axis flattens the small values into zero. */
+    private static final int DECADES = 2;
+
+    private static boolean spansDecades(ReportData d, List<String> series) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (ReportData.Point p : d.points()) {
+            for (String s : series) {
+                Double v = p.metrics().get(s);
+                if (v == null || !Double.isFinite(v)) {
+                    continue;
+                }
+                if (v <= 0) {
+                    return false;
+                }
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        return lo < hi && hi / lo >= Math.pow(10, DECADES);
+    }
+
+    /** Line widths, dash patterns and marker sizes by series: coincident series stay visible (wider ones below). */
+    private static final double[] LINE_WIDTH = {4, 2.5, 2, 1.5};
+    private static final String[] DASH = {"", "7 4", "2 3", "9 3 2 3"};
+    private static final double[] MARKER = {5.5, 4, 3.2, 2.6};
+    /** Average advance of a character of the 11 px axis font (DejaVu Sans), with a margin. */
+    private static final double CHAR_W = 6.8;
+    /** Plot height of the line charts (the legend comes below). */
+    private static final int PH = 220;
+
     private void lineChart(ReportData d, List<String> series, boolean log) {
         int n = d.points().size();
-        if (n == 1) {
-            valueBars(d.points().get(0), series, log);
-            return;
-        }
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (ReportData.Point p : d.points()) {
@@ -137,33 +182,39 @@ public final class HtmlReport {
                 }
             }
         }
-        openSvg(W, H + 22 * ((series.size() + 1) / 2));
+        int yB = MT + PH;
+        int legendTop = yB + 56;
+        int rows = (series.size() + 1) / 2;
+        openSvg(W, legendTop + 22 * rows);
         if (!(lo <= hi)) {
-            text(W / 2.0, H / 2.0, "no finite values", "middle", "axis");
+            text(W / 2.0, yB / 2.0, "no finite values", "middle", "axis");
             closeSvg();
             return;
         }
-        Scale ys = log ? Scale.log(lo, hi, MT + H - MB, MT) : Scale.linear(Math.min(0, lo), hi, MT + H - MB, MT);
-        double x0 = ML;
-        double x1 = W - MR;
-        java.util.function.IntToDoubleFunction xs = i -> n == 1 ? (x0 + x1) / 2 : x0 + (x1 - x0) * i / (n - 1);
-        axes(ys, x0, x1);
-        // x ticks: at most ~10 labels
-        int every = Math.max(1, (int) Math.ceil(n / 10.0));
+        Scale ys = log ? Scale.log(lo, hi, yB, MT) : Scale.linear(Math.min(0, lo), hi, yB, MT);
+        double x0 = ML + 8;
+        double x1 = W - MR - 8;
+        java.util.function.IntToDoubleFunction xs = i -> x0 + (x1 - x0) * i / (n - 1);
+        axes(ys, ML, W - MR, yB);
+        String[] labels = new String[n];
         for (int i = 0; i < n; i++) {
-            if (i % every != 0 && i != n - 1) {
-                continue;
-            }
-            double x = xs.applyAsDouble(i);
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" class=\"tick\"/>", x, x,
-                    H - MB + MT, H - MB + MT + 4));
-            sb.append(String.format(Locale.ROOT,
-                    "<text x=\"%.1f\" y=\"%d\" class=\"axis\" text-anchor=\"end\" transform=\"rotate(-35 %.1f %d)\">%s</text>", x,
-                    H - MB + MT + 14, x, H - MB + MT + 14, esc(shorten(d.points().get(i).label()))));
+            labels[i] = shorten(d.points().get(i).label());
         }
+        String prefix = commonWordPrefix(labels);
+        for (int i = 0; i < n; i++) {
+            labels[i] = labels[i].substring(prefix.length());
+        }
+        for (int i : thinned(labels, (x1 - x0) / (n - 1))) {
+            double x = xs.applyAsDouble(i);
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" class=\"tick\"/>", x, x, yB, yB + 4));
+            double half = labels[i].length() * CHAR_W / 2;
+            text(x, yB + 19, labels[i], x + half > W - 2 ? "end" : x - half < 2 ? "start" : "middle", "axis");
+        }
+        text((ML + W - MR) / 2.0, yB + 38, prefix.isEmpty() ? d.xTitle() : prefix.trim(), "middle", "axis title");
         for (int s = 0; s < series.size(); s++) {
             String name = series.get(s);
             String col = COLOURS[s % COLOURS.length];
+            int style = Math.min(s, LINE_WIDTH.length - 1);
             StringBuilder path = new StringBuilder();
             boolean pen = false;
             for (int i = 0; i < n; i++) {
@@ -172,28 +223,110 @@ public final class HtmlReport {
                     pen = false;
                     continue;
                 }
+                if (i > 0 && !run(d.points().get(i).label()).equals(run(d.points().get(i - 1).label()))) {
+                    pen = false; // checkpoints of another run (NAME@step): not one curve
+                }
                 path.append(pen ? " L" : " M").append(String.format(Locale.ROOT, "%.1f %.1f", xs.applyAsDouble(i), ys.map(v)));
                 pen = true;
             }
-            sb.append("<path class=\"mark line\" fill=\"none\" stroke=\"").append(col).append("\" stroke-width=\"2\" d=\"")
-                    .append(path.toString().trim()).append("\"/>");
+            String dash = DASH[style].isEmpty() ? "" : " stroke-dasharray=\"" + DASH[style] + "\"";
+            sb.append(String.format(Locale.ROOT, "<path class=\"mark line\" data-series=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"%s d=\"%s\"/>",
+                    name, col, LINE_WIDTH[style], dash, path.toString().trim()));
             for (int i = 0; i < n; i++) {
                 Double v = d.points().get(i).metrics().get(name);
                 if (v == null || !Double.isFinite(v) || (log && v <= 0)) {
                     continue;
                 }
-                sb.append(String.format(Locale.ROOT, "<circle class=\"mark\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>%s @ %s: %s</title></circle>",
-                        xs.applyAsDouble(i), ys.map(v), col, name, esc(d.points().get(i).label()), fmt(v)));
+                marker(s, xs.applyAsDouble(i), ys.map(v), col, name,
+                        esc(name + " @ " + d.points().get(i).label() + ": " + fmt(v)));
             }
-            int lx = ML + (s % 2) * 220;
-            int ly = H + 16 + 22 * (s / 2);
-            sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"4\" fill=\"%s\"/>", lx, ly - 4, col));
-            text(lx + 20, ly, name, "start", "legend");
+            double lx = ML + (s % 2) * 220;
+            double ly = legendTop + 22 * (s / 2);
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%.1f\"%s/>", lx,
+                    lx + 30, ly - 4, ly - 4, col, LINE_WIDTH[style], dash));
+            marker(s, lx + 15, ly - 4, col, null, null);
+            text(lx + 38, ly, name, "start", "legend");
         }
         closeSvg();
     }
 
-    /** One point: a bar per metric, with its value written on it. */
+    /** A point's marker: circle, square, triangle, diamond by series, smaller for later series (drawn on top). */
+    private void marker(int s, double x, double y, String col, String series, String title) {
+        double r = MARKER[Math.min(s, MARKER.length - 1)];
+        String attrs = (series == null ? "" : " class=\"mark\" data-series=\"" + series + "\"") + " fill=\"" + col + "\"";
+        String tip = title == null ? "" : "<title>" + title + "</title>";
+        String el = switch (s % 4) {
+            case 0 -> String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"%s>%s</circle>", x, y, r, attrs, tip);
+            case 1 -> String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"%s>%s</rect>", x - r, y - r, 2 * r,
+                    2 * r, attrs, tip);
+            case 2 -> String.format(Locale.ROOT, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"%s>%s</polygon>", x, y - 1.3 * r,
+                    x + 1.2 * r, y + r, x - 1.2 * r, y + r, attrs, tip);
+            default -> String.format(Locale.ROOT, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f\"%s>%s</polygon>", x,
+                    y - 1.4 * r, x + 1.4 * r, y, x, y + 1.4 * r, x - 1.4 * r, y, attrs, tip);
+        };
+        sb.append(el);
+    }
+
+    /**
+     * Indices of the x labels to draw: every k-th, so that none collide, and always the first and
+     * the last (dropping the one before the last where the last, anchored at the plot's end, would
+     * touch it).
+     */
+    static List<Integer> thinned(String[] labels, double spacing) {
+        int n = labels.length;
+        double widest = 0;
+        for (String l : labels) {
+            widest = Math.max(widest, l.length() * CHAR_W);
+        }
+        int every = Math.max(1, (int) Math.ceil((widest + 10) / spacing));
+        List<Integer> r = new ArrayList<>();
+        for (int i = 0; i < n; i += every) {
+            r.add(i);
+        }
+        int last = n - 1;
+        if (r.get(r.size() - 1) != last) {
+            r.add(last);
+        }
+        // The last label ends at its point at most (anchored at the end), so it needs its full
+        // width plus a gap to the right end of the one before.
+        while (r.size() > 2) {
+            int prev = r.get(r.size() - 2);
+            double gap = (last - prev) * spacing - labels[prev].length() * CHAR_W / 2 - labels[last].length() * CHAR_W;
+            if (gap >= 10) {
+                break;
+            }
+            r.remove(r.size() - 2);
+        }
+        return r;
+    }
+
+    /** The run a point belongs to: "demo" of "demo@1693"; "" for labels without '@'. */
+    private static String run(String label) {
+        int at = label.lastIndexOf('@');
+        return at < 0 ? "" : label.substring(0, at);
+    }
+
+    /** The longest prefix ending in a space shared by every label ("step "), or "". */
+    static String commonWordPrefix(String[] labels) {
+        if (labels.length == 0) {
+            return "";
+        }
+        int sp = labels[0].lastIndexOf(' ');
+        while (sp > 0) {
+            String p = labels[0].substring(0, sp + 1);
+            boolean all = true;
+            for (String l : labels) {
+                all &= l.startsWith(p) && l.length() > p.length();
+            }
+            if (all) {
+                return p;
+            }
+            sp = labels[0].lastIndexOf(' ', sp - 1);
+        }
+        return "";
+    }
+
+    /** One point (a single input): a horizontal bar per metric, named on the left, its value at the end. */
     private void valueBars(ReportData.Point p, List<String> series, boolean log) {
         List<String> names = new ArrayList<>();
         double lo = Double.POSITIVE_INFINITY;
@@ -206,59 +339,84 @@ public final class HtmlReport {
                 hi = Math.max(hi, v);
             }
         }
-        openSvg(W, H);
+        int row = 30;
+        int yB = MT + row * Math.max(1, names.size());
+        openSvg(W, yB + 40);
         if (names.isEmpty()) {
-            text(W / 2.0, H / 2.0, "no finite values", "middle", "axis");
+            text(W / 2.0, yB / 2.0, "no finite values", "middle", "axis");
             closeSvg();
             return;
         }
-        Scale ys = log ? Scale.log(lo, hi, MT + H - MB, MT) : Scale.linear(Math.min(0, lo), hi, MT + H - MB, MT);
-        axes(ys, ML, W - MR);
-        double slot = (double) (W - MR - ML) / names.size();
-        double base = log ? MT + H - MB : ys.map(0);
+        double x0 = 150;
+        double x1 = W - MR - 70;
+        Scale xsc = log ? Scale.log(lo, hi, x0, x1) : Scale.linear(Math.min(0, lo), Math.max(0, hi), x0, x1);
+        double[] ticks = xsc.ticks();
+        String[] tl = new String[ticks.length];
+        for (int i = 0; i < ticks.length; i++) {
+            tl[i] = xsc.label(ticks[i]);
+        }
+        List<Integer> shown = ticks.length > 1 ? thinned(tl, (x1 - x0) / (ticks.length - 1)) : List.of(0);
+        for (int i = 0; i < ticks.length; i++) {
+            double x = xsc.map(ticks[i]);
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" class=\"grid\"/>", x, x, MT, yB));
+            if (shown.contains(i)) {
+                text(x, yB + 16, tl[i], "middle", "axis");
+            }
+        }
+        double base = log ? x0 : xsc.map(0);
         for (int i = 0; i < names.size(); i++) {
             double v = p.metrics().get(names.get(i));
-            double x = ML + i * slot + slot * 0.2;
-            double y = ys.map(v);
+            double x = xsc.map(v);
+            double y = MT + i * row + 6;
             String col = COLOURS[series.indexOf(names.get(i)) % COLOURS.length];
             sb.append(String.format(Locale.ROOT,
-                    "<rect class=\"mark\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: %s</title></rect>",
-                    x, Math.min(y, base), slot * 0.6, Math.max(1, Math.abs(base - y)), col, names.get(i), fmt(v)));
-            text(x + slot * 0.3, Math.min(y, base) - 4, fmt(v), "middle", "legend");
-            text(x + slot * 0.3, H - MB + MT + 16, names.get(i), "middle", "axis");
+                    "<rect class=\"mark\" data-series=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %s</title></rect>",
+                    names.get(i), Math.min(x, base), y, Math.max(1, Math.abs(x - base)), row - 12, col, names.get(i), fmt(v)));
+            text(x0 - 8, y + row / 2.0 - 2, names.get(i), "end", "legend");
+            text(Math.max(x, base) + 5, y + row / 2.0 - 2, fmt(v), "start", "legend");
         }
+        sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" class=\"frame\"/>", base, base, MT, yB));
+        text((x0 + x1) / 2, yB + 34, log ? "value (log scale)" : "value", "middle", "axis title");
         closeSvg();
     }
 
-    private void axes(Scale ys, double x0, double x1) {
+    /** Horizontal grid lines with labelled ticks on the y axis, and the frame. */
+    private void axes(Scale ys, double x0, double x1, double yB) {
         for (double t : ys.ticks()) {
             double y = ys.map(t);
             sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>", x0, x1, y, y));
-            text(x0 - 6, y + 4, fmtTick(t), "end", "axis");
+            text(x0 - 6, y + 4, ys.label(t), "end", "axis");
         }
-        sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" class=\"frame\"/>", x0, x1, H - MB + MT, H - MB + MT));
-        sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" class=\"frame\"/>", x0, x0, MT, H - MB + MT));
+        sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"frame\"/>", x0, x1, yB, yB));
+        sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%.1f\" class=\"frame\"/>", x0, x0, MT, yB));
     }
 
     /** A linear or log10 axis mapping values to pixels. */
-    private record Scale(double lo, double hi, double p0, double p1, boolean log) {
+    record Scale(double lo, double hi, double p0, double p1, boolean log, double step) {
         static Scale linear(double lo, double hi, double p0, double p1) {
-            if (hi - lo < 1e-300 || hi == lo) {
+            if (!(hi - lo > 1e-300 * Math.max(1, Math.abs(hi)))) {
                 double pad = lo == 0 ? 1 : Math.abs(lo) * 0.1;
                 lo -= pad;
                 hi += pad;
             }
             double step = niceStep((hi - lo) / 5);
-            return new Scale(Math.floor(lo / step) * step, Math.ceil(hi / step) * step, p0, p1, false);
+            return new Scale(Math.floor(lo / step) * step, Math.ceil(hi / step) * step, p0, p1, false, step);
         }
 
+        /** A linear axis of counts: integer ticks. */
+        static Scale counts(int max, double p0, double p1) {
+            double step = Math.max(1, niceStep(Math.max(1, max) / 5.0));
+            return new Scale(0, Math.max(step, Math.ceil(max / step) * step), p0, p1, false, step);
+        }
+
+        /** Whole decades around [lo, hi]. */
         static Scale log(double lo, double hi, double p0, double p1) {
             double a = Math.floor(Math.log10(lo));
             double b = Math.ceil(Math.log10(hi));
             if (b <= a) {
                 b = a + 1;
             }
-            return new Scale(a, b, p0, p1, true);
+            return new Scale(a, b, p0, p1, true, Math.max(1, Math.ceil((b - a) / 8.0)));
         }
 
         double map(double v) {
@@ -269,18 +427,32 @@ public final class HtmlReport {
         double[] ticks() {
             List<Double> t = new ArrayList<>();
             if (log) {
-                int span = (int) (hi - lo);
-                int every = Math.max(1, (int) Math.ceil(span / 8.0));
-                for (int e = (int) lo; e <= hi; e += every) {
+                for (double e = lo; e <= hi + 1e-9; e += step) {
                     t.add(Math.pow(10, e));
                 }
             } else {
-                double step = niceStep((hi - lo) / 5);
                 for (double v = lo; v <= hi + step * 1e-9; v += step) {
                     t.add(Math.abs(v) < step * 1e-9 ? 0 : v);
                 }
             }
             return t.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+
+        /** A tick's label: 10ⁿ on a log axis, else as many decimals as the step needs. */
+        String label(double v) {
+            if (log) {
+                return decade((int) Math.round(Math.log10(v)));
+            }
+            if (v == 0) {
+                return "0";
+            }
+            double a = Math.max(Math.abs(lo), Math.abs(hi));
+            if (a >= 1e5 || step < 1e-4) {
+                int digits = Math.max(0, (int) Math.ceil(Math.log10(a / step)) - 1);
+                return String.format(Locale.ROOT, "%." + Math.min(digits, 6) + "e", v).replace("e-0", "e-").replace("e+0", "e").replace("e+", "e");
+            }
+            int decimals = Math.max(0, (int) -Math.floor(Math.log10(step) + 1e-9));
+            return String.format(Locale.ROOT, "%." + decimals + "f", v);
         }
 
         static double niceStep(double raw) {
@@ -291,6 +463,19 @@ public final class HtmlReport {
             double f = raw / p;
             return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
         }
+    }
+
+    /** 10 with a superscript exponent: 10⁻⁵, 10⁰, 10³. */
+    static String decade(int e) {
+        String sup = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+        StringBuilder b = new StringBuilder("10");
+        if (e < 0) {
+            b.append('⁻');
+        }
+        for (char c : Integer.toString(Math.abs(e)).toCharArray()) {
+            b.append(sup.charAt(c - '0'));
+        }
+        return b.toString();
     }
 
     // ------------------------------------------------------------------ per-class detail
@@ -350,7 +535,7 @@ public final class HtmlReport {
 
     private void histogram(double[] v, String what, boolean unit) {
         double[] f = Arrays.stream(v).filter(Double::isFinite).toArray();
-        openSvg(W, H);
+        openSvg(W, H + 12);
         if (f.length == 0) {
             text(W / 2.0, H / 2.0, "no values", "middle", "axis");
             closeSvg();
@@ -376,8 +561,9 @@ public final class HtmlReport {
             c[Math.min(bins - 1, (int) ((x - lo) / (hi - lo) * bins))]++;
         }
         int cmax = Arrays.stream(c).max().orElse(1);
-        Scale ys = Scale.linear(0, cmax, MT + H - MB, MT);
-        axes(ys, ML, W - MR);
+        int yB = H - MB + MT;
+        Scale ys = Scale.counts(cmax, yB, MT);
+        axes(ys, ML, W - MR, yB);
         double bw = (double) (W - MR - ML) / bins;
         for (int b = 0; b < bins; b++) {
             double y = ys.map(c[b]);
@@ -386,9 +572,25 @@ public final class HtmlReport {
                     "<rect class=\"mark\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1f77b4\"><title>[%s, %s): %d classes</title></rect>",
                     ML + b * bw + 0.5, y, Math.max(0.5, bw - 1), ys.map(0) - y, fmt(a), fmt(a + (hi - lo) / bins), c[b]));
         }
-        text(ML, H - MB + MT + 16, fmt(lo), "start", "axis");
-        text(W - MR, H - MB + MT + 16, fmt(hi), "end", "axis");
-        text((ML + W - MR) / 2.0, H - MB + MT + 34, what + " (" + f.length + " classes; bars count classes)", "middle", "axis");
+        Scale xsc = Scale.linear(lo, hi, ML, W - MR);
+        List<Double> inside = new ArrayList<>();
+        for (double t : xsc.ticks()) {
+            if (t >= lo - 1e-12 * Math.abs(hi - lo) && t <= hi + 1e-12 * Math.abs(hi - lo)) {
+                inside.add(t);
+            }
+        }
+        String[] tl = new String[inside.size()];
+        for (int i = 0; i < tl.length; i++) {
+            tl[i] = xsc.label(inside.get(i));
+        }
+        double spacing = inside.size() > 1 ? (inside.get(1) - inside.get(0)) / (hi - lo) * (W - MR - ML) : W;
+        for (int i : tl.length == 0 ? List.<Integer>of() : thinned(tl, spacing)) {
+            double x = ML + (inside.get(i) - lo) / (hi - lo) * (W - MR - ML);
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" class=\"tick\"/>", x, x, yB, yB + 4));
+            text(x, yB + 19, tl[i], "middle", "axis");
+        }
+        text((ML + W - MR) / 2.0, yB + 38, what + " (" + f.length + " classes; bars count classes)", "middle", "axis title");
+        text(16, (MT + yB) / 2.0, "classes", "middle", "axis title", "rotate(-90 16 " + (MT + yB) / 2 + ")");
         closeSvg();
     }
 
@@ -445,7 +647,7 @@ public final class HtmlReport {
         int n = v.length;
         openSvg(W, H);
         Scale ys = Scale.linear(0, 1, MT + H - MB, MT);
-        axes(ys, ML, W - MR);
+        axes(ys, ML, W - MR, H - MB + MT);
         double bw = (double) (W - MR - ML) / Math.max(1, n);
         for (int i = 0; i < n; i++) {
             double x = ML + i * bw;
@@ -516,6 +718,24 @@ public final class HtmlReport {
         sb.append("</tbody></table></div></details>\n");
     }
 
+    /** The full definitions (docs/METRICS.md, packed into the jar), so that the report stands on its own. */
+    private void definitions() {
+        sb.append("<details id=\"definitions\"><summary>Exact definitions (<code>docs/METRICS.md</code> of ncj): formulas, "
+                + "conventions, differences from the Python package, golden tolerances</summary>\n<pre class=\"md\">")
+                .append(esc(metricsText())).append("</pre></details>\n");
+    }
+
+    static String metricsText() {
+        try (var in = HtmlReport.class.getResourceAsStream("METRICS.md")) {
+            if (in == null) {
+                throw new IllegalStateException("METRICS.md is missing from the ncj jar (core/pom.xml packs docs/METRICS.md)");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private void openSvg(int w, int h) {
@@ -531,6 +751,11 @@ public final class HtmlReport {
     private void text(double x, double y, String s, String anchor, String cls) {
         sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"%s\">%s</text>", x, y, anchor, cls,
                 esc(s)));
+    }
+
+    private void text(double x, double y, String s, String anchor, String cls, String transform) {
+        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"%s\" transform=\"%s\">%s</text>", x, y,
+                anchor, cls, transform, esc(s)));
     }
 
     private static String shorten(String s) {
@@ -552,18 +777,6 @@ public final class HtmlReport {
             return String.format(Locale.ROOT, "%.4g", v);
         }
         return String.format(Locale.ROOT, "%.3e", v);
-    }
-
-    private static String fmtTick(double v) {
-        if (v == 0) {
-            return "0";
-        }
-        double a = Math.abs(v);
-        if (a >= 1e-3 && a < 1e4) {
-            String s = String.format(Locale.ROOT, "%.3f", v).replaceAll("0+$", "");
-            return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
-        }
-        return String.format(Locale.ROOT, "1e%d", (int) Math.round(Math.log10(a))).replace("1e", a == Math.pow(10, Math.round(Math.log10(a))) ? "1e" : "~1e");
     }
 
     static String esc(String s) {
@@ -590,10 +803,10 @@ public final class HtmlReport {
             .card .k{color:#555;font-size:.85em}.card .v{font-size:1.4em;font-weight:600}.card .s{color:#888;font-size:.8em}
             .grid{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0;border:1px solid #eee;border-radius:6px;padding:8px;width:540px;box-sizing:border-box}
             figcaption{font-size:.88em;color:#444;margin-bottom:6px}svg{display:block;max-width:100%;height:auto}
-            .axis{font-size:11px;fill:#444}.legend{font-size:12px;fill:#222}.grid line,.gridline{stroke:#eee}line.grid{stroke:#e6e6e6}line.frame,line.tick{stroke:#888}
+            .axis{font-size:11px;fill:#444}.axis.title{fill:#222}.legend{font-size:12px;fill:#222}.grid line,.gridline{stroke:#eee}line.grid{stroke:#e6e6e6}line.frame,line.tick{stroke:#888}
             table.values{border-collapse:collapse;font-size:.85em;margin-top:8px}table.values th,table.values td{border:1px solid #ddd;padding:3px 8px;vertical-align:top}
             table.values th{background:#f6f8fa}td.num{font-family:ui-monospace,"DejaVu Sans Mono",monospace;text-align:right;white-space:nowrap}td.name{font-family:ui-monospace,"DejaVu Sans Mono",monospace;white-space:nowrap}
-            .scroll{overflow-x:auto}.foot{color:#888;font-size:.8em;margin-top:24px}
+            .scroll{overflow-x:auto}pre.md{white-space:pre-wrap;font-size:.82em;background:#f6f8fa;padding:8px 12px;border-radius:6px}.foot{color:#888;font-size:.8em;margin-top:24px}
             """;
 
     private static final String INTRO = """
@@ -606,7 +819,8 @@ public final class HtmlReport {
             <li><b>NC3</b> — the classifier's weight vectors align with the class means (duality error → 0).</li>
             <li><b>NC4</b> — the classifier becomes the nearest-class-centre rule (agreement → 1).</li>
             <li><b>NC5</b> — out-of-distribution data's mean becomes orthogonal to the class means (deviation → 0).</li></ul>
-            <p>Hover over a point, bar or cell for its exact value. Definitions of every value are in the table at the end.</p></div>
+            <p>Hover over a point, bar or cell for its exact value. Every value is defined in the table at the end, and
+            exactly (formulas, conventions) in <a href="#definitions">the definitions</a> below it.</p></div>
             """;
 
     private static final String SCRIPT = """

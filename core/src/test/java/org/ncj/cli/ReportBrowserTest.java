@@ -75,6 +75,7 @@ class ReportBrowserTest {
         assertTrue(t.find(), "a title in the DOM");
         assertEquals(HtmlReport.OK_TITLE, t.group(1), "the page's script ran to the end (no script error, no empty plot)");
         assertTrue(dom.contains("data-empty=\"0\""), "no empty plot");
+        assertEquals("", geometryProblems(html), "what a reader sees in " + name);
         Path png = Path.of("target", "report-png", name + ".png").toAbsolutePath();
         Files.createDirectories(png.getParent());
         Files.deleteIfExists(png);
@@ -99,12 +100,41 @@ class ReportBrowserTest {
         return png;
     }
 
+    /**
+     * Renders a copy of the report with {@code report-geometry.js} appended, which measures the
+     * laid-out page (getBoundingClientRect, elementFromPoint): overlapping labels, labels outside
+     * their plot, series hidden under others. Returns its list of problems, one per line.
+     */
+    private String geometryProblems(Path html) throws Exception {
+        String checker;
+        try (var in = ReportBrowserTest.class.getResourceAsStream("report-geometry.js")) {
+            checker = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Path copy = html.resolveSibling("geometry-check.html");
+        String page = Files.readString(html);
+        int end = page.lastIndexOf("</body>");
+        assertTrue(end > 0, "the report ends with </body>");
+        Files.writeString(copy, page.substring(0, end) + "<script>\n" + checker + "</script>\n" + page.substring(end));
+        String dom = browser(Files.createTempDirectory(tmp, "profile"), "--virtual-time-budget=5000", "--window-size=1200,1600",
+                "--dump-dom", copy.toUri().toString());
+        Files.delete(copy);
+        Matcher m = Pattern.compile("<pre id=\"ncj-geometry\" data-problems=\"(\\d+)\">([^<]*)</pre>").matcher(dom);
+        assertTrue(m.find(), "the geometry check ran");
+        return m.group(2).replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
+    }
+
     @Test
     void demoReportRendersWithoutErrors() throws Exception {
         assumeChromium();
         Path out = tmp.resolve("demo");
         assertEquals(0, CliRun.run("demo", "--quiet", "--steps", "1500", "--out", out.toString()).exit());
         render(out.resolve("report.html"), "demo");
+        // A comparison of two demos: 32 points labelled NAME@step, the case where labels collided with the legend.
+        Path other = tmp.resolve("demo-seed2");
+        assertEquals(0, CliRun.run("demo", "--quiet", "--steps", "600", "--seed", "2", "--out", other.toString()).exit());
+        CliRun r = CliRun.run("report", "--label", "demo=" + out, "--label", "seed2=" + other, "--out", tmp.resolve("both").toString());
+        assertEquals(0, r.exit(), r.err());
+        render(tmp.resolve("both").resolve("report.html"), "report-demos");
     }
 
     @Test

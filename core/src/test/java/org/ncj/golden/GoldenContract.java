@@ -22,7 +22,7 @@ import org.ncj.measure.Measures;
 import org.ncj.testutil.Golden;
 
 /**
- * The golden suite: every scalar and every expected array of {@code shared/golden}, in float64 and
+ * The golden suite: every scalar and every expected array of {@code core/src/test/resources/golden}, in float64 and
  * float32, with the README's tolerances. Subclassed once per backend.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

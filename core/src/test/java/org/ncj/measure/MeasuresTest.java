@@ -226,7 +226,7 @@ class MeasuresTest {
 
     @Test
     void float32CutoffKeepsNc1NearTheFloat64Value() {
-        // METRICS.md: with float32 statistics a float64 epsilon would invert noise in Σ_B's null
+        // docs/METRICS.md: with float32 statistics a float64 epsilon would invert noise in Σ_B's null
         // space; the cutoff with the accumulation type's epsilon keeps NC1 at the float64 value.
         Golden g = Golden.load("collapsed");
         double[] nc1 = new double[2];

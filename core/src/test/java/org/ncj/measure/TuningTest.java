@@ -49,17 +49,32 @@ class TuningTest {
     }
 
     @Test
-    void tunerTimesEveryFittingCandidateAndTheTableReturnsItsChoice(@TempDir Path dir) throws Exception {
+    void tunerTimesEveryFittingCandidateAndTheDefaultAndRecordsTheNoise(@TempDir Path dir) throws Exception {
         Path table = dir.resolve("t.tsv");
         System.setProperty(Tuning.PROPERTY, table.toString());
         try (Backend cpu = Backend.cpu()) {
             java.util.List<String> lines = new java.util.ArrayList<>();
-            List<Tuning.Entry> best = Tuning.tune(cpu, new int[][] {{40, 3}}, 1, lines::add);
-            assertEquals(2, lines.size(), "tiles 16 and 32 fit K = 40, 64 and above do not: " + lines);
+            List<Tuning.Entry> best = Tuning.tune(cpu, new int[][] {{40, 3}}, 5, lines::add);
+            assertEquals(3, lines.size(), "tiles 16 and 32 fit K = 40, and the default 64 is the reference: " + lines);
+            assertTrue(best.get(0).ci95() >= 0 && Double.isFinite(best.get(0).ci95()), "noise recorded: " + best);
             Tuning.write(table, best);
+            assertTrue(Files.readString(table).contains("\tci95\n"), Files.readString(table));
+            assertEquals(best.get(0).ci95(), Tuning.read(table).get(0).ci95(), 1e-6);
             int tile = Tuning.tileSize(cpu, 40, 3);
-            assertTrue(tile == 16 || tile == 32, "tuned tile " + tile);
+            assertTrue(tile == 16 || tile == 32 || tile == 64, "tuned tile " + tile);
         }
+    }
+
+    @Test
+    void theDefaultTileStaysUnlessAnotherIsFasterBeyondTheNoise() {
+        Tuning.Timing def = Tuning.Timing.of(new double[] {1.00, 1.10, 0.90, 1.05, 0.95});
+        Tuning.Timing slightlyFaster = Tuning.Timing.of(new double[] {0.97, 1.02, 0.93, 0.99, 0.96});
+        Tuning.Timing muchFaster = Tuning.Timing.of(new double[] {0.50, 0.52, 0.49, 0.51, 0.50});
+        assertEquals(64, Tuning.choose(java.util.Map.of(64, def, 128, slightlyFaster), 64), "within the noise: keep 64");
+        assertEquals(256, Tuning.choose(java.util.Map.of(64, def, 128, slightlyFaster, 256, muchFaster), 64));
+        // The interval: mean ± t(0.975, 4) · s / √5, s = 0.0791 for the default's runs.
+        assertEquals(1.0, def.mean(), 1e-12);
+        assertEquals(2.776 * Math.sqrt(0.025 / 4) / Math.sqrt(5), def.ci95(), 1e-9);
     }
 
     @Test

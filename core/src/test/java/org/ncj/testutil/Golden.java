@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** One golden case of {@code shared/golden}, copied into the test resources. */
+/** One golden case of {@code core/src/test/resources/golden} (cases and tolerances: {@code docs/METRICS.md}). */
 public record Golden(String name, int k, int d, float[] trainX, int[] trainY, float[] testX, int[] testY, float[] oodX,
                      int[] oodY, float[] weights, Map<String, Double> metrics, Path dir) {
 

@@ -54,6 +54,12 @@ public final class CpuBackend implements Backend {
                 + (deterministic ? "Java" : CpuLinalg.lapackName());
     }
 
+    /** The {@link #description()}, so that printing a backend says what it is. */
+    @Override
+    public String toString() {
+        return description();
+    }
+
     @Override
     public ClassSums classSums(int k, int d, DType dtype) {
         return new CpuClassSums(k, d, dtype);

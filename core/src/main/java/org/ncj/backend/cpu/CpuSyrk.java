@@ -1,5 +1,7 @@
 package org.ncj.backend.cpu;
 
+import java.lang.reflect.Method;
+
 import dev.ludovic.netlib.blas.BLAS;
 
 /**
@@ -34,11 +36,17 @@ final class CpuSyrk {
         if (Boolean.getBoolean("ncj.cpu.javaSyrk")) {
             return null;
         }
+        // Only the native (JNI) implementation is wanted: without it the Java kernel below runs.
+        // BLAS.getInstance() would also build netlib's Java fallbacks, first trying VectorBLAS,
+        // which needs the incubator module jdk.incubator.vector and otherwise logs a warning
+        // ("Failed to load implementation from: ...VectorBLAS") into a library user's log. So
+        // the JNI class is asked directly (its factory is public, the class package-private).
         try {
-            BLAS b = BLAS.getInstance();
-            return b.getClass().getSimpleName().startsWith("JNI") ? b : null;
-        } catch (RuntimeException | LinkageError e) {
-            return null;
+            Method factory = Class.forName("dev.ludovic.netlib.blas.JNIBLAS").getMethod("getInstance");
+            factory.setAccessible(true);
+            return (BLAS) factory.invoke(null);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null; // no libblas.so.3 (or a netlib without that class): the Java kernel runs
         }
     }
 

@@ -106,6 +106,12 @@ public final class CudaBackend implements Backend {
                 ctx.ccMinor, ctx.sms, ctx.totalMem / (double) (1L << 30), Ptx.cudaVersion(ctx.driverVersion));
     }
 
+    /** The {@link #description()}, so that printing a backend says what it is. */
+    @Override
+    public String toString() {
+        return description();
+    }
+
     /** {@code {free, total}} device memory in bytes ({@code cuMemGetInfo}). */
     public long[] memoryInfo() {
         return ctx.memInfo();
