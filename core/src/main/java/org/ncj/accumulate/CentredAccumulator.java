@@ -1,6 +1,8 @@
 package org.ncj.accumulate;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -87,24 +89,68 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
 
     /** Writes the full state (totals, counts, the means, K, D, dtype) to {@code file}. */
     public final void save(Path file) throws IOException {
+        AccumulatorFiles.write(file, getClass().getSimpleName(), k, d, dtype, state());
+    }
+
+    /** Writes the same bytes as {@link #save(Path)} to {@code out} (not closed). */
+    public final void save(OutputStream out) throws IOException {
+        AccumulatorFiles.write(out, getClass().getSimpleName(), k, d, dtype, state());
+    }
+
+    /** The full state as bytes, the same as {@link #save(Path)} writes. */
+    public final byte[] toBytes() {
+        return AccumulatorFiles.toBytes(getClass().getSimpleName(), k, d, dtype, state());
+    }
+
+    private Map<String, Object> state() {
         ensureOpen();
         Map<String, Object> a = new LinkedHashMap<>();
         a.put(arrayName, totalSums());
         a.put("counts", totalCounts());
         AccumulatorFiles.putMeans(a, means);
-        AccumulatorFiles.write(file, getClass().getSimpleName(), k, d, dtype, a);
+        return a;
     }
 
     /** Adds the state saved in {@code file} (checked for kind, shape, dtype, version and means). */
     final void restore(Path file) throws IOException {
-        AccumulatorFiles.State s = AccumulatorFiles.read(file, getClass().getSimpleName(), k, d, dtype);
-        AccumulatorFiles.checkMeans(file, s, means);
-        double[] sums = s.doubles(file, arrayName);
-        long[] counts = s.longs(file, "counts");
+        restore(AccumulatorFiles.read(file, getClass().getSimpleName(), k, d, dtype));
+    }
+
+    /** Adds one state read from {@code in}, checked as {@link #restore(Path)} does. */
+    final void restore(InputStream in) throws IOException {
+        restore(AccumulatorFiles.read(in, AccumulatorFiles.STREAM, getClass().getSimpleName(), k, d, dtype));
+    }
+
+    /** Adds the state in {@code bytes}, checked as {@link #restore(Path)} does. */
+    final void restore(byte[] bytes) throws IOException {
+        restore(AccumulatorFiles.read(bytes, getClass().getSimpleName(), k, d, dtype));
+    }
+
+    private void restore(AccumulatorFiles.State s) throws IOException {
+        AccumulatorFiles.checkMeans(s, means);
+        double[] sums = s.doubles(arrayName);
+        long[] counts = s.longs("counts");
         if (sums.length != extra.length || counts.length != k) {
-            throw new IOException(file + ": array sizes do not match K = " + k + ", D = " + d);
+            throw new IOException(s.source() + ": array sizes do not match K = " + k + ", D = " + d);
         }
         addExtra(sums, counts);
+    }
+
+    /** Builds an accumulator and restores a state into it, closing it if that fails. */
+    static <A extends CentredAccumulator> A restored(A acc, StateSource source) throws IOException {
+        try {
+            source.restoreInto(acc);
+        } catch (IOException | RuntimeException e) {
+            acc.close();
+            throw e;
+        }
+        return acc;
+    }
+
+    /** One of the {@code restore} overloads applied to a new accumulator. */
+    @FunctionalInterface
+    interface StateSource {
+        void restoreInto(CentredAccumulator acc) throws IOException;
     }
 
     @Override

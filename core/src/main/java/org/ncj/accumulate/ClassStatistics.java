@@ -23,6 +23,7 @@ import org.ncj.backend.ClassSums;
  * <p>Partial results from threads, GPUs or machines combine with {@link #merge}.
  */
 public final class ClassStatistics implements AutoCloseable {
+    private static final String KIND = "ClassStatistics";
     private final int k;
     private final int d;
     private final DType dtype;
@@ -213,13 +214,27 @@ public final class ClassStatistics implements AutoCloseable {
 
     /** Writes the full one-pass state to {@code file}; see {@link AccumulatorFiles}. */
     public void save(java.nio.file.Path file) throws java.io.IOException {
+        AccumulatorFiles.write(file, KIND, k, d, dtype, state());
+    }
+
+    /** Writes the same bytes as {@link #save(java.nio.file.Path)} to {@code out} (not closed). */
+    public void save(java.io.OutputStream out) throws java.io.IOException {
+        AccumulatorFiles.write(out, KIND, k, d, dtype, state());
+    }
+
+    /** The full state as bytes, the same as {@link #save(java.nio.file.Path)} writes. */
+    public byte[] toBytes() {
+        return AccumulatorFiles.toBytes(KIND, k, d, dtype, state());
+    }
+
+    private java.util.Map<String, Object> state() {
         ensureOpen();
         java.util.Map<String, Object> a = new java.util.LinkedHashMap<>();
         a.put("counts", counts);
         a.put("means", means);
         a.put("scatter", scatter);
         a.put("var_sums", varSums);
-        AccumulatorFiles.write(file, "ClassStatistics", k, d, dtype, a);
+        return a;
     }
 
     /**
@@ -229,15 +244,32 @@ public final class ClassStatistics implements AutoCloseable {
      */
     public static ClassStatistics load(java.nio.file.Path file, int k, int d, Backend backend, DType dtype)
             throws java.io.IOException {
-        AccumulatorFiles.State s = AccumulatorFiles.read(file, "ClassStatistics", k, d, dtype);
-        long[] c = s.longs(file, "counts");
-        double[] m = s.doubles(file, "means");
-        double[] sc = s.doubles(file, "scatter");
-        double[] v = s.doubles(file, "var_sums");
+        return restore(AccumulatorFiles.read(file, KIND, k, d, dtype), backend);
+    }
+
+    /** Reads one state from {@code in} (left just after it, not closed); see {@link #load(java.nio.file.Path, int, int, Backend, DType)}. */
+    public static ClassStatistics load(java.io.InputStream in, int k, int d, Backend backend, DType dtype)
+            throws java.io.IOException {
+        return restore(AccumulatorFiles.read(in, AccumulatorFiles.STREAM, KIND, k, d, dtype), backend);
+    }
+
+    /** The state {@link #toBytes()} gave; see {@link #load(java.nio.file.Path, int, int, Backend, DType)}. */
+    public static ClassStatistics fromBytes(byte[] bytes, int k, int d, Backend backend, DType dtype)
+            throws java.io.IOException {
+        return restore(AccumulatorFiles.read(bytes, KIND, k, d, dtype), backend);
+    }
+
+    private static ClassStatistics restore(AccumulatorFiles.State s, Backend backend) throws java.io.IOException {
+        int k = s.k();
+        int d = s.d();
+        long[] c = s.longs("counts");
+        double[] m = s.doubles("means");
+        double[] sc = s.doubles("scatter");
+        double[] v = s.doubles("var_sums");
         if (c.length != k || m.length != (long) k * d || sc.length != (long) d * d || v.length != k) {
-            throw new java.io.IOException(file + ": array sizes do not match K = " + k + ", D = " + d);
+            throw new java.io.IOException(s.source() + ": array sizes do not match K = " + k + ", D = " + d);
         }
-        return new ClassStatistics(k, d, backend, dtype, c, m, sc, v);
+        return new ClassStatistics(k, d, backend, s.dtype(), c, m, sc, v);
     }
 
     private void ensureOpen() {

@@ -13,6 +13,7 @@ import org.ncj.backend.Decisions;
  * a training mean (such rows count, and can only agree by chance).
  */
 public final class DecAccumulator extends Accumulator {
+    private static final String KIND = "DecAccumulator";
     private final Means means;
     private final Classifier classifier;
     private final Decisions decisions;
@@ -90,6 +91,20 @@ public final class DecAccumulator extends Accumulator {
 
     /** Writes hits, counts, the means and the classifier to {@code file}. */
     public void save(java.nio.file.Path file) throws java.io.IOException {
+        AccumulatorFiles.write(file, KIND, k, d, dtype, state());
+    }
+
+    /** Writes the same bytes as {@link #save(java.nio.file.Path)} to {@code out} (not closed). */
+    public void save(java.io.OutputStream out) throws java.io.IOException {
+        AccumulatorFiles.write(out, KIND, k, d, dtype, state());
+    }
+
+    /** The full state as bytes, the same as {@link #save(java.nio.file.Path)} writes. */
+    public byte[] toBytes() {
+        return AccumulatorFiles.toBytes(KIND, k, d, dtype, state());
+    }
+
+    private java.util.Map<String, Object> state() {
         Agreement a = compute();
         java.util.Map<String, Object> arr = new java.util.LinkedHashMap<>();
         arr.put("hits", a.hits());
@@ -99,7 +114,7 @@ public final class DecAccumulator extends Accumulator {
         if (classifier.bias() != null) {
             arr.put("bias", classifier.bias());
         }
-        AccumulatorFiles.write(file, "DecAccumulator", k, d, dtype, arr);
+        return arr;
     }
 
     /**
@@ -109,15 +124,40 @@ public final class DecAccumulator extends Accumulator {
      */
     public static DecAccumulator load(java.nio.file.Path file, Backend backend, Means means, Classifier classifier)
             throws java.io.IOException {
-        AccumulatorFiles.State s = AccumulatorFiles.read(file, "DecAccumulator", means.numClasses(), means.dim(), means.dtype());
-        AccumulatorFiles.checkMeans(file, s, means);
+        return restore(AccumulatorFiles.read(file, KIND, means.numClasses(), means.dim(), means.dtype()), backend, means,
+                classifier);
+    }
+
+    /** Reads one state from {@code in} (left just after it, not closed); see {@link #load(java.nio.file.Path, Backend, Means, Classifier)}. */
+    public static DecAccumulator load(java.io.InputStream in, Backend backend, Means means, Classifier classifier)
+            throws java.io.IOException {
+        return restore(AccumulatorFiles.read(in, AccumulatorFiles.STREAM, KIND, means.numClasses(), means.dim(), means.dtype()),
+                backend, means, classifier);
+    }
+
+    /** The state {@link #toBytes()} gave; see {@link #load(java.nio.file.Path, Backend, Means, Classifier)}. */
+    public static DecAccumulator fromBytes(byte[] bytes, Backend backend, Means means, Classifier classifier)
+            throws java.io.IOException {
+        return restore(AccumulatorFiles.read(bytes, KIND, means.numClasses(), means.dim(), means.dtype()), backend, means,
+                classifier);
+    }
+
+    private static DecAccumulator restore(AccumulatorFiles.State s, Backend backend, Means means, Classifier classifier)
+            throws java.io.IOException {
+        AccumulatorFiles.checkMeans(s, means);
         Object bias = s.arrays().get("bias");
-        if (!java.util.Arrays.equals(s.doubles(file, "weights"), classifier.weights())
+        if (!java.util.Arrays.equals(s.doubles("weights"), classifier.weights())
+                || (bias != null && !(bias instanceof double[]))
                 || !java.util.Arrays.equals((double[]) bias, classifier.bias())) {
-            throw new java.io.IOException(file + ": the saved DecAccumulator used another classifier than the one given");
+            throw new java.io.IOException(s.source() + ": the saved DecAccumulator used another classifier than the one given");
+        }
+        long[] hits = s.longs("hits");
+        long[] counts = s.longs("counts");
+        if (hits.length != means.numClasses() || counts.length != means.numClasses()) {
+            throw new java.io.IOException(s.source() + ": array sizes do not match K = " + means.numClasses());
         }
         DecAccumulator acc = new DecAccumulator(backend, means, classifier);
-        acc.addExtra(s.longs(file, "hits"), s.longs(file, "counts"));
+        acc.addExtra(hits, counts);
         return acc;
     }
 

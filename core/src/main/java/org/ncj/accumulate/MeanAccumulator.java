@@ -19,6 +19,7 @@ import org.ncj.backend.ClassSums;
  * <p>For out-of-distribution data without labels use K = 1 and pass {@code null} labels.
  */
 public final class MeanAccumulator extends Accumulator {
+    private static final String KIND = "MeanAccumulator";
     private final ClassSums sums;
 
     public MeanAccumulator(int k, int d, Backend backend, DType dtype) {
@@ -76,11 +77,25 @@ public final class MeanAccumulator extends Accumulator {
 
     /** Writes the full state (sums, counts, K, D, dtype) to {@code file}; see {@link AccumulatorFiles}. */
     public void save(java.nio.file.Path file) throws java.io.IOException {
+        AccumulatorFiles.write(file, KIND, k, d, dtype, state());
+    }
+
+    /** Writes the same bytes as {@link #save(java.nio.file.Path)} to {@code out} (not closed). */
+    public void save(java.io.OutputStream out) throws java.io.IOException {
+        AccumulatorFiles.write(out, KIND, k, d, dtype, state());
+    }
+
+    /** The full state as bytes, the same as {@link #save(java.nio.file.Path)} writes. */
+    public byte[] toBytes() {
+        return AccumulatorFiles.toBytes(KIND, k, d, dtype, state());
+    }
+
+    private java.util.Map<String, Object> state() {
         ensureOpen();
         java.util.Map<String, Object> a = new java.util.LinkedHashMap<>();
         a.put("sums", sums.sums());
         a.put("counts", sums.counts());
-        AccumulatorFiles.write(file, "MeanAccumulator", k, d, dtype, a);
+        return a;
     }
 
     /**
@@ -90,14 +105,36 @@ public final class MeanAccumulator extends Accumulator {
      */
     public static MeanAccumulator load(java.nio.file.Path file, int k, int d, Backend backend, DType dtype)
             throws java.io.IOException {
-        AccumulatorFiles.State s = AccumulatorFiles.read(file, "MeanAccumulator", k, d, dtype);
-        double[] sums = s.doubles(file, "sums");
-        long[] counts = s.longs(file, "counts");
+        return restore(AccumulatorFiles.read(file, KIND, k, d, dtype), backend);
+    }
+
+    /** Reads one state from {@code in} (left just after it, not closed); see {@link #load(java.nio.file.Path, int, int, Backend, DType)}. */
+    public static MeanAccumulator load(java.io.InputStream in, int k, int d, Backend backend, DType dtype)
+            throws java.io.IOException {
+        return restore(AccumulatorFiles.read(in, AccumulatorFiles.STREAM, KIND, k, d, dtype), backend);
+    }
+
+    /** The state {@link #toBytes()} gave; see {@link #load(java.nio.file.Path, int, int, Backend, DType)}. */
+    public static MeanAccumulator fromBytes(byte[] bytes, int k, int d, Backend backend, DType dtype)
+            throws java.io.IOException {
+        return restore(AccumulatorFiles.read(bytes, KIND, k, d, dtype), backend);
+    }
+
+    private static MeanAccumulator restore(AccumulatorFiles.State s, Backend backend) throws java.io.IOException {
+        int k = s.k();
+        int d = s.d();
+        double[] sums = s.doubles("sums");
+        long[] counts = s.longs("counts");
         if (sums.length != (long) k * d || counts.length != k) {
-            throw new java.io.IOException(file + ": array sizes do not match K = " + k + ", D = " + d);
+            throw new java.io.IOException(s.source() + ": array sizes do not match K = " + k + ", D = " + d);
         }
-        MeanAccumulator m = new MeanAccumulator(k, d, backend, dtype);
-        m.sums.addTotals(sums, counts);
+        MeanAccumulator m = new MeanAccumulator(k, d, backend, s.dtype());
+        try {
+            m.sums.addTotals(sums, counts);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
         return m;
     }
 

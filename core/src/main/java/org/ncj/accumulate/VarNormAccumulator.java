@@ -1,6 +1,7 @@
 package org.ncj.accumulate;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -47,13 +48,16 @@ public final class VarNormAccumulator extends CentredAccumulator {
      * @throws IOException when the file holds another kind, K, D, dtype, version or other means
      */
     public static VarNormAccumulator load(Path file, Backend backend, Means means) throws IOException {
-        VarNormAccumulator acc = new VarNormAccumulator(backend, means);
-        try {
-            acc.restore(file);
-        } catch (IOException | RuntimeException e) {
-            acc.close();
-            throw e;
-        }
-        return acc;
+        return restored(new VarNormAccumulator(backend, means), acc -> acc.restore(file));
+    }
+
+    /** Reads one state from {@code in} (left just after it, not closed); see {@link #load(Path, Backend, Means)}. */
+    public static VarNormAccumulator load(InputStream in, Backend backend, Means means) throws IOException {
+        return restored(new VarNormAccumulator(backend, means), acc -> acc.restore(in));
+    }
+
+    /** The state {@link #toBytes()} gave; see {@link #load(Path, Backend, Means)}. */
+    public static VarNormAccumulator fromBytes(byte[] bytes, Backend backend, Means means) throws IOException {
+        return restored(new VarNormAccumulator(backend, means), acc -> acc.restore(bytes));
     }
 }
