@@ -33,6 +33,9 @@ public final class SparkAnalyze implements DistributedAnalysis {
         SparkSession spark;
         boolean own;
         scala.Option<SparkSession> active = SparkSession.getActiveSession();
+        if (!active.isDefined()) {
+            active = SparkSession.getDefaultSession();
+        }
         if (active.isDefined()) {
             spark = active.get();
             own = false;

@@ -14,7 +14,7 @@ import org.ncj.io.BadInputException;
  * one pass            ClassStatistics        K·D + D² + 2K
  * second pass         CovarAccumulator       D² + K·D + 2K     (carries the means it centred on)
  *                   + VarNormAccumulator     K·D + 3K
- * decisions           DecAccumulator         2·K·D + 4K (+K with a bias)
+ * decisions           DecAccumulator         2·K·D + 3K (+K with a bias)
  * </pre>
  * At D = 4096 Σ_W alone is 4096² · 8 B = 128 MiB; at K = 50,257, D = 4096 the means are 1.5 GiB.
  */

@@ -20,7 +20,6 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -41,8 +40,8 @@ class SparkGoldenTest {
     private SparkSession spark;
     private Backend driver;
 
-    @TempDir
-    Path tmp;
+    /** Parquet files written once per class, shared by the tests (a per-method @TempDir would not be). */
+    private Path tmp;
 
     private final Map<String, Path> written = new HashMap<>();
 
@@ -50,23 +49,39 @@ class SparkGoldenTest {
     void start() {
         spark = SparkTests.session();
         driver = Backend.cpu();
+        try {
+            tmp = java.nio.file.Files.createTempDirectory("ncj-spark-golden");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterAll
     void stop() {
         driver.close();
         spark.stop();
+        try (Stream<Path> files = java.nio.file.Files.walk(tmp)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
-    /** Each case in each partitioning, each with both pass modes and both dtypes. */
+    /**
+     * Each case: both pass modes in both dtypes on the 8-file layout (with the empty partition and
+     * the class in one partition), and in 1 and 3 partitions two passes in float64 and one pass in
+     * float32 (the full grid takes twice as long and adds no path).
+     */
     static Stream<Arguments> cases() {
         List<Arguments> a = new ArrayList<>();
         for (String c : Golden.CASES) {
-            for (int parts : new int[] {1, 3, 8}) {
-                for (boolean onePass : new boolean[] {false, true}) {
-                    for (DType t : DType.values()) {
-                        a.add(Arguments.of(c, parts, onePass, t));
-                    }
+            for (int parts : new int[] {1, 3}) {
+                a.add(Arguments.of(c, parts, false, DType.FLOAT64));
+                a.add(Arguments.of(c, parts, true, DType.FLOAT32));
+            }
+            for (boolean onePass : new boolean[] {false, true}) {
+                for (DType t : DType.values()) {
+                    a.add(Arguments.of(c, 8, onePass, t));
                 }
             }
         }

@@ -75,8 +75,10 @@ final class SparkTests {
     }
 
     /**
-     * Writes x (and y) as {@code parts} Parquet files in {@code dir}, rows in label order (so most
-     * classes sit in one file only), plus one empty file when {@code emptyPart}.
+     * Writes x (and y) as {@code parts} Parquet files in {@code dir}, plus one empty file when
+     * {@code emptyPart}. Rows go in label order; with labels and several parts the last class goes
+     * whole into the last file and the others spread evenly over the rest, so at least one class
+     * (for K = 2 too) is present in one partition only.
      */
     static Path write(SparkSession spark, Path dir, float[] x, int[] y, int d, int parts, boolean emptyPart, Storage s) {
         int n = x.length / d;
@@ -84,17 +86,35 @@ final class SparkTests {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
+        int last = -1;
         if (y != null) {
             java.util.Arrays.sort(order, Comparator.comparingInt((Integer i) -> y[i]).thenComparingInt(i -> i));
+            last = y[order[n - 1]];
         }
-        List<Row> rows = new ArrayList<>(n);
+        int rest = 0;
         for (int r = 0; r < n; r++) {
+            rest += y != null && y[order[r]] == last ? 0 : 1;
+        }
+        List<scala.Tuple2<Integer, Row>> rows = new ArrayList<>(n);
+        for (int r = 0, seen = 0; r < n; r++) {
             int i = order[r];
-            rows.add(y == null ? RowFactory.create(s.value(x, i, d, r)) : RowFactory.create(s.value(x, i, d, r), y[i]));
+            int part;
+            if (parts == 1) {
+                part = 0;
+            } else if (y != null && y[i] == last) {
+                part = parts - 1;
+            } else {
+                int spread = y != null ? parts - 1 : parts;
+                part = (int) ((long) seen++ * spread / Math.max(1, rest));
+            }
+            Row row = y == null ? RowFactory.create(s.value(x, i, d, r)) : RowFactory.create(s.value(x, i, d, r), y[i]);
+            rows.add(new scala.Tuple2<>(part, row));
         }
         StructType schema = schema(s, y != null);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Dataset<Row> df = spark.createDataFrame(jsc.parallelize(rows, parts), schema);
+        // Integer keys hash to themselves: key p lands in partition p, one file each.
+        Dataset<Row> df = spark.createDataFrame(jsc.parallelizePairs(rows, parts)
+                .partitionBy(new org.apache.spark.HashPartitioner(parts)).values(), schema);
         df.write().mode(SaveMode.Overwrite).parquet(dir.toString());
         if (emptyPart) {
             spark.createDataFrame(new ArrayList<>(), schema).coalesce(1).write().mode(SaveMode.Append).parquet(dir.toString());
