@@ -19,6 +19,8 @@ if [ ! -f spark/target/ncj-spark-0.1.0-SNAPSHOT.jar ] || [ ! -f spark/target/spa
 fi
 cp="spark/target/ncj-spark-0.1.0-SNAPSHOT.jar:$(cat spark/target/spark.classpath)"
 mapfile -t opts < <(grep -v '^#' spark/jvm.options | grep -v '^[[:space:]]*$')
+opts+=("-Dlog4j2.configurationFile=spark/src/main/resources/org/ncj/spark/log4j2-ncj.properties")
+./ncj --version >/dev/null   # the single-machine launcher's build, outside the timed runs
 if [ ! -f "$data/y.npy" ]; then
   echo "bench: generating $N x $D (K = $K) in $data"
   "$JAVA_HOME/bin/java" "${opts[@]}" -Xmx4g -cp "$cp" bench/spark/GenerateData.java "$N" "$D" "$K" "$P" "$data"
@@ -33,15 +35,16 @@ run() { # name, args...
 }
 npy=$(run npy --train-x "$data/x.npy" --train-y "$data/y.npy")
 spk=$(run spark --spark 'local[2]' --train-x "$data/train.parquet:embedding" --train-y "$data/train.parquet:label")
-python3 - "$N" "$D" "$K" "$P" "$npy" "$spk" <<'PY'
+python3 - "$N" "$D" "$K" "$P" "$npy" "$spk" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)" <<'PY'
 import json, sys
 n, d, k, p = map(int, sys.argv[1:5]); npy, spk = float(sys.argv[5]), float(sys.argv[6])
 a = json.load(open("bench/out/spark-npy/metrics.json")); b = json.load(open("bench/out/spark-spark/metrics.json"))
 diff = max(abs(a["metrics"][m] - b["metrics"][m]) / max(abs(a["metrics"][m]), 1e-30) for m in a["metrics"] if a["metrics"][m] is not None)
-sa, sb = a["seconds"], b["seconds"]
-row = (f"| {n:,} × {d}, K = {k}, {p} part files | {npy:.1f} s ({npy / n * 1e9:.0f} ns/row) | {spk:.1f} s "
-       f"({spk / n * 1e9:.0f} ns/row) | {spk / npy:.2f} | {sa.get('means', 0) + sa.get('covariance', 0):.1f} s / "
-       f"{sb.get('means', 0) + sb.get('covariance', 0):.1f} s | {diff:.1e} |")
+pa = a["seconds"].get("means", 0) + a["seconds"].get("covariance", 0)
+pb = b["seconds"].get("means", 0) + b["seconds"].get("covariance", 0)
+row = (f"| {n:,} × {d}, K = {k}, {p} part files | {npy:.1f} s | {spk:.1f} s | {spk / npy:.2f} | "
+       f"{pa:.1f} s ({pa / n * 1e6:.1f} µs/row) | {pb:.1f} s ({pb / n * 1e6:.1f} µs/row) | {pb / pa:.2f} | {diff:.1e} | "
+       f"{sys.argv[7]} cores, load {sys.argv[8]} |")
 print(row)
 t = open("bench/RESULTS.md").read()
 mark = "<!-- spark:rows -->"
