@@ -20,6 +20,8 @@ public final class ConsoleProgress extends SparkListener {
     private final Progress.Factory factory;
     private Progress bar;
     private int job = -1;
+    private long total;
+    private long done;
 
     public ConsoleProgress(Progress.Factory factory) {
         this.factory = factory;
@@ -36,18 +38,26 @@ public final class ConsoleProgress extends SparkListener {
         long tasks = stages.stream().mapToLong(StageInfo::numTasks).sum();
         bar = factory.start(desc.substring(PREFIX.length()), tasks, "tasks");
         job = e.jobId();
+        total = tasks;
+        done = 0;
     }
 
     @Override
     public synchronized void onTaskEnd(SparkListenerTaskEnd e) {
-        if (bar != null) {
+        if (bar != null && done < total) {
             bar.advance(1);
+            done++;
         }
     }
 
     @Override
     public synchronized void onJobEnd(SparkListenerJobEnd e) {
         if (e.jobId() == job) {
+            // Stages computed by an earlier job (a shuffle reused) are counted in the total but run
+            // no tasks: a finished job shows them as done.
+            if (bar != null && done < total) {
+                bar.advance(total - done);
+            }
             finish();
         }
     }
