@@ -33,6 +33,10 @@ import picocli.CommandLine.Option;
                         + "or a glob in the file name, taken in natural order (dump/shard-*.npy); shards are concatenated along rows. "
                         + "Files are memory-mapped and streamed in batches, so they may be larger than memory.",
                 "",
+                "Parquet: FILE:COLUMN, where FILE is a .parquet file or a directory of part files (array<float>, "
+                        + "array<double> or ML Vector embeddings; int or long labels), runs on Apache Spark (--spark MASTER, "
+                        + "default local[*]; needs the ncj-spark module, which ./ncj adds).",
+                "",
                 "Measures run as the inputs allow: without --weights no NC3/NC4; without a test set NC4 is measured on the "
                         + "training set; without --ood-x no NC5."},
         footer = {"", "Example (a golden case of the test suite):",
@@ -95,6 +99,12 @@ public final class Analyze implements Callable<Integer> {
                     + "ClassStatistics) instead of two passes (means, then statistics about them). Two passes remain the reference.")
     boolean onePass;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Run on Apache Spark with this master (local[*], local[2], spark://host:7077, yarn, ...). "
+                    + "Inputs are then Parquet columns FILE:COLUMN (a .parquet file or a directory of part files); "
+                    + "Parquet inputs alone run on Spark with the default master (local[*], or spark-submit's).")
+    String spark;
+
     @Option(names = "--batch", defaultValue = "4096", paramLabel = "N", description = "Rows per batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
@@ -128,6 +138,9 @@ public final class Analyze implements Callable<Integer> {
         }
         PrintStream err = System.err;
         Progress.Factory progress = new Progress.Factory(err, !quiet && Progress.Factory.terminal());
+        if (spark != null || anyParquet()) {
+            return analyzeDistributed(tStart, dt, progress);
+        }
         List<Tensor2D> open = new ArrayList<>();
         try {
             Tensor2D tx = track(open, Sources.openEmbeddings(trainX));
@@ -146,45 +159,10 @@ public final class Analyze implements Callable<Integer> {
                 sameRows(sx, sy);
                 nonEmpty(sx, "the test set");
             }
-            Classifier clf = null;
-            Tensor2D tw = null;
-            Tensor2D tb = null;
-            if (weights != null) {
-                tw = track(open, Sources.openEmbeddings(List.of(weights)));
-                nonEmpty(tw, "weights must be (K, D) with K >= 1");
-                if (tw.cols() != d) {
-                    throw new BadInputException(tw.name(), "has " + tw.rows() + " x " + tw.cols() + " weights, but the embeddings have D = "
-                            + d + ": weights must be (K, D)");
-                }
-                if (tw.rows() > Integer.MAX_VALUE / Math.max(1, d)) {
-                    throw new BadInputException(tw.name(), "is too large for a classifier");
-                }
-                if (classes != null && classes != tw.rows()) {
-                    throw new BadInputException(tw.name(), "has " + tw.rows() + " rows but --classes is " + classes);
-                }
-                int kw = (int) tw.rows();
-                double[] w = tw.readDoubles(0, kw);
-                for (int i = 0; i < w.length; i++) {
-                    if (!Double.isFinite(w[i])) {
-                        throw new BadInputException(tw.name(), "non-finite weight " + w[i] + " at row " + (i / d) + ", column " + (i % d));
-                    }
-                }
-                clf = Classifier.of(w, kw, d);
-                if (bias != null) {
-                    tb = track(open, Sources.open(bias));
-                    if (!tb.dtype().isFloat() || tb.cols() != 1 || tb.rows() != kw) {
-                        throw new BadInputException(tb.name(), "holds " + tb.rows() + " x " + tb.cols() + " " + tb.dtype()
-                                + "; the bias must be " + kw + " floats (one per row of the weights)");
-                    }
-                    double[] b = tb.readDoubles(0, kw);
-                    for (int i = 0; i < b.length; i++) {
-                        if (!Double.isFinite(b[i])) {
-                            throw new BadInputException(tb.name(), "non-finite bias " + b[i] + " at class " + i);
-                        }
-                    }
-                    clf = clf.withBias(b);
-                }
-            }
+            LastLayer layer = readLastLayer(open, d);
+            Classifier clf = layer == null ? null : layer.classifier();
+            Tensor2D tw = layer == null ? null : layer.weights();
+            Tensor2D tb = layer == null ? null : layer.bias();
             Tensor2D ox = null;
             Tensor2D oy = null;
             if (oodX != null) {
@@ -214,20 +192,6 @@ public final class Analyze implements Callable<Integer> {
                 checkMemory(clf != null ? tw.name() : classes != null ? "--classes " + k : ty.name(), k, d);
                 Pipeline.Result r = p.run(k, new Pipeline.Split(tx, ty), sx == null ? null : new Pipeline.Split(sx, sy), clf,
                         ox == null ? null : new Pipeline.Split(ox, oy));
-                long tWrite = System.nanoTime();
-                List<String> notes = new ArrayList<>();
-                if (clf == null) {
-                    notes.add("no --weights: NC3, NC4 and nc2_equinorm_weights not computed");
-                } else if (sx == null) {
-                    notes.add("no test set: NC4 (nc4_agree) measured on the training set");
-                }
-                if (ox == null) {
-                    notes.add("no --ood-x: NC5 not computed");
-                }
-                if (r.metrics().values().stream().anyMatch(v -> !Double.isFinite(v))) {
-                    notes.add("non-finite values (NaN, infinity) are written as null");
-                }
-                notes.addAll(MetricSet.precisionNotes(r.metrics(), dt));
                 Map<String, Object> inputs = new LinkedHashMap<>();
                 inputs.put("train_x", tx.name());
                 inputs.put("train_y", ty.name());
@@ -258,45 +222,8 @@ public final class Analyze implements Callable<Integer> {
                 inputs.put("rows", rows);
                 inputs.put("dim", d);
                 inputs.put("train_dtype", tx.dtype().displayName());
-                if (clf != null) {
-                    inputs.put("nc4_evaluated_on", sx == null ? "train" : "test");
-                }
-                Map<String, Object> cls = new LinkedHashMap<>();
-                cls.put("K", k);
-                cls.put("selected", r.means().numSelected());
-                cls.put("dropped", r.means().dropped());
-                cls.put("min_count", minCount);
-                Map<String, Object> json = new LinkedHashMap<>();
-                json.put("metrics", r.metrics());
-                json.put("classes", cls);
-                json.put("backend", be.name());
-                json.put("backend_description", be.description());
-                json.put("dtype", dt.name().toLowerCase(java.util.Locale.ROOT));
-                json.put("passes", onePass ? "one" : "two");
-                json.put("inputs", inputs);
-                json.put("notes", notes);
-                ReportData.Detail detail = Details.of(out.getFileName().toString(), r);
-                json.put("detail", detail.toJson());
-                Map<String, Double> seconds = new LinkedHashMap<>(r.seconds());
-                try (OutputDir o = new OutputDir(out)) {
-                    String csv = Details.csv(r);
-                    Map<String, String> info = new LinkedHashMap<>();
-                    info.put("inputs", tx.name() + " (" + tx.rows() + " × " + d + ")");
-                    info.put("classes", k + " (selected " + r.means().numSelected() + ", dropped " + r.means().dropped().length + ")");
-                    info.put("backend, dtype", be.name() + " (" + be.description() + "), " + json.get("dtype"));
-                    ReportData data = new ReportData("Neural collapse: " + out.getFileName(), "input",
-                            List.of(new ReportData.Point(out.getFileName().toString(), r.metrics())), List.of(detail), notes, info);
-                    o.write("report.html", HtmlReport.render(data));
-                    o.write("per_class.csv", csv);
-                    seconds.put("write", (System.nanoTime() - tWrite) / 1e9);
-                    seconds.put("total", (System.nanoTime() - tStart) / 1e9);
-                    json.put("seconds", seconds);
-                    o.write("metrics.json", Json.write(json));
-                    o.commit();
-                }
-                printTable(System.out, r.metrics(), notes);
-                System.out.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("per_class.csv") + ", "
-                        + out.resolve("report.html"));
+                writeOutputs(tStart, r, k, inputs, be.name(), be.description(), dt, sx != null, ox != null,
+                        tx.name() + " (" + tx.rows() + " × " + d + ")");
             }
         } finally {
             for (Tensor2D t : open) {
@@ -308,6 +235,231 @@ public final class Analyze implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Whether a data option names a Parquet column ({@code FILE.parquet:COLUMN} or {@code DIR:COLUMN}). */
+    private boolean anyParquet() {
+        for (List<String> specs : java.util.Arrays.asList(trainX, trainY, testX, testY, oodX, oodY)) {
+            if (specs != null && specs.stream().anyMatch(Analyze::isParquet)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isParquet(String spec) {
+        int colon = spec.lastIndexOf(':');
+        String file = colon > 0 ? spec.substring(0, colon) : spec;
+        return file.toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")
+                || (colon > 0 && !file.contains("*") && java.nio.file.Files.isDirectory(Path.of(file)));
+    }
+
+    /** One data set's x and y options as {@code FILE:COLUMN} selectors of one Parquet FILE. */
+    private static DistributedAnalysis.Columns columns(String xOpt, List<String> x, String yOpt, List<String> y) {
+        if (x == null) {
+            return null;
+        }
+        String xs = parquetColumn(xOpt, x);
+        if (y == null) {
+            return new DistributedAnalysis.Columns(xs, null);
+        }
+        String ys = parquetColumn(yOpt, y);
+        String xf = xs.substring(0, xs.lastIndexOf(':'));
+        String yf = ys.substring(0, ys.lastIndexOf(':'));
+        if (!xf.equals(yf)) {
+            throw new Main.UsageException(xOpt + " and " + yOpt + " must name columns of the same Parquet data (rows pair up "
+                    + "by position): got " + xf + " and " + yf);
+        }
+        return new DistributedAnalysis.Columns(xs, ys);
+    }
+
+    private static String parquetColumn(String opt, List<String> specs) {
+        if (specs.size() != 1) {
+            throw new Main.UsageException(opt + ": on Spark each input is one Parquet FILE:COLUMN (a directory of part files "
+                    + "for many), got " + specs.size());
+        }
+        String s = specs.get(0);
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0 || colon == s.length() - 1) {
+            throw new Main.UsageException(opt + ": on Spark inputs are Parquet columns FILE:COLUMN, got '" + s + "'");
+        }
+        if (s.toLowerCase(java.util.Locale.ROOT).matches(".*\\.(npy|safetensors)(:.*)?")) {
+            throw new Main.UsageException(opt + ": " + s + " is not Parquet; on Spark every data input is a Parquet FILE:COLUMN "
+                    + "(--weights and --bias stay .npy or .safetensors)");
+        }
+        return s;
+    }
+
+    /** Parquet columns analysed on Spark by the ncj-spark module (found with ServiceLoader). */
+    private Integer analyzeDistributed(long tStart, DType dt, Progress.Factory progress) throws Exception {
+        DistributedAnalysis.Columns train = columns("--train-x", trainX, "--train-y", trainY);
+        DistributedAnalysis.Columns test = columns("--test-x", testX, "--test-y", testY);
+        DistributedAnalysis.Columns ood = columns("--ood-x", oodX, "--ood-y", oodY);
+        DistributedAnalysis engine = java.util.ServiceLoader.load(DistributedAnalysis.class).findFirst()
+                .orElseThrow(() -> new Main.UsageException("Parquet inputs and --spark need the ncj-spark module and Spark on "
+                        + "the class path: run ./ncj from the repository, or spark-submit the ncj-spark jar"));
+        List<Tensor2D> open = new ArrayList<>();
+        try {
+            LastLayer layer = readLastLayer(open, -1);
+            Classifier clf = layer == null ? null : layer.classifier();
+            MetricSet.Options opts = MetricSet.Options.DEFAULT.withTileSize(tileSize);
+            DistributedAnalysis.Outcome o = engine.analyze(new DistributedAnalysis.Request(spark, train, test, clf, ood, classes,
+                    backend, dt, ClassFilter.minCount(minCount), opts, onePass, batch, progress));
+            Pipeline.Result r = new Pipeline.Result(o.metrics(), o.means(), o.sw(), o.varNorms(), clf, o.agreement(),
+                    test == null, o.oodMean(), o.seconds());
+            Map<String, Object> inputs = new LinkedHashMap<>();
+            inputs.put("train_x", train.x());
+            inputs.put("train_y", train.y());
+            if (test != null) {
+                inputs.put("test_x", test.x());
+                inputs.put("test_y", test.y());
+            }
+            if (layer != null) {
+                inputs.put("weights", layer.weights().name());
+                if (layer.bias() != null) {
+                    inputs.put("bias", layer.bias().name());
+                }
+            }
+            if (ood != null) {
+                inputs.put("ood_x", ood.x());
+                if (ood.y() != null) {
+                    inputs.put("ood_y", ood.y());
+                }
+            }
+            Map<String, Object> rows = new LinkedHashMap<>();
+            rows.put("train", o.trainRows());
+            if (test != null) {
+                rows.put("test", o.testRows());
+            }
+            if (ood != null) {
+                rows.put("ood", o.oodRows());
+            }
+            inputs.put("rows", rows);
+            inputs.put("dim", o.dim());
+            inputs.put("train_dtype", o.trainType());
+            writeOutputs(tStart, r, o.k(), inputs, o.backend(), o.backendDescription(), dt, test != null, ood != null,
+                    train.x() + " (" + o.trainRows() + " × " + o.dim() + ")");
+        } finally {
+            for (Tensor2D t : open) {
+                try {
+                    t.close();
+                } catch (IOException ignored) {
+                    // closing a read-only mapping
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The classifier read from {@code --weights} and {@code --bias}. */
+    private record LastLayer(Classifier classifier, Tensor2D weights, Tensor2D bias) {
+    }
+
+    /**
+     * Reads {@code --weights} (and {@code --bias}), or returns null without them.
+     *
+     * @param d the embeddings' dimension, or -1 when not known yet (checked by the caller)
+     */
+    private LastLayer readLastLayer(List<Tensor2D> open, int d) throws IOException {
+        if (weights == null) {
+            return null;
+        }
+        Tensor2D tw = track(open, Sources.openEmbeddings(List.of(weights)));
+        nonEmpty(tw, "weights must be (K, D) with K >= 1");
+        if (d >= 0 && tw.cols() != d) {
+            throw new BadInputException(tw.name(), "has " + tw.rows() + " x " + tw.cols() + " weights, but the embeddings have D = "
+                    + d + ": weights must be (K, D)");
+        }
+        int dw = tw.cols();
+        if (tw.rows() > Integer.MAX_VALUE / Math.max(1, dw)) {
+            throw new BadInputException(tw.name(), "is too large for a classifier");
+        }
+        if (classes != null && classes != tw.rows()) {
+            throw new BadInputException(tw.name(), "has " + tw.rows() + " rows but --classes is " + classes);
+        }
+        int kw = (int) tw.rows();
+        double[] w = tw.readDoubles(0, kw);
+        for (int i = 0; i < w.length; i++) {
+            if (!Double.isFinite(w[i])) {
+                throw new BadInputException(tw.name(), "non-finite weight " + w[i] + " at row " + (i / dw) + ", column " + (i % dw));
+            }
+        }
+        Classifier clf = Classifier.of(w, kw, dw);
+        Tensor2D tb = null;
+        if (bias != null) {
+            tb = track(open, Sources.open(bias));
+            if (!tb.dtype().isFloat() || tb.cols() != 1 || tb.rows() != kw) {
+                throw new BadInputException(tb.name(), "holds " + tb.rows() + " x " + tb.cols() + " " + tb.dtype()
+                        + "; the bias must be " + kw + " floats (one per row of the weights)");
+            }
+            double[] b = tb.readDoubles(0, kw);
+            for (int i = 0; i < b.length; i++) {
+                if (!Double.isFinite(b[i])) {
+                    throw new BadInputException(tb.name(), "non-finite bias " + b[i] + " at class " + i);
+                }
+            }
+            clf = clf.withBias(b);
+        }
+        return new LastLayer(clf, tw, tb);
+    }
+
+    /** metrics.json, per_class.csv and report.html from a result, and the table on stdout. */
+    private void writeOutputs(long tStart, Pipeline.Result r, int k, Map<String, Object> inputs, String backendName,
+                              String backendDescription, DType dt, boolean hasTest, boolean hasOod, String inputLine)
+            throws IOException {
+        long tWrite = System.nanoTime();
+        List<String> notes = new ArrayList<>();
+        if (r.classifier() == null) {
+            notes.add("no --weights: NC3, NC4 and nc2_equinorm_weights not computed");
+        } else if (!hasTest) {
+            notes.add("no test set: NC4 (nc4_agree) measured on the training set");
+        }
+        if (!hasOod) {
+            notes.add("no --ood-x: NC5 not computed");
+        }
+        if (r.metrics().values().stream().anyMatch(v -> !Double.isFinite(v))) {
+            notes.add("non-finite values (NaN, infinity) are written as null");
+        }
+        notes.addAll(MetricSet.precisionNotes(r.metrics(), dt));
+        if (r.classifier() != null) {
+            inputs.put("nc4_evaluated_on", hasTest ? "test" : "train");
+        }
+        Map<String, Object> cls = new LinkedHashMap<>();
+        cls.put("K", k);
+        cls.put("selected", r.means().numSelected());
+        cls.put("dropped", r.means().dropped());
+        cls.put("min_count", minCount);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("metrics", r.metrics());
+        json.put("classes", cls);
+        json.put("backend", backendName);
+        json.put("backend_description", backendDescription);
+        json.put("dtype", dt.name().toLowerCase(java.util.Locale.ROOT));
+        json.put("passes", onePass ? "one" : "two");
+        json.put("inputs", inputs);
+        json.put("notes", notes);
+        ReportData.Detail detail = Details.of(out.getFileName().toString(), r);
+        json.put("detail", detail.toJson());
+        Map<String, Double> seconds = new LinkedHashMap<>(r.seconds());
+        try (OutputDir o = new OutputDir(out)) {
+            String csv = Details.csv(r);
+            Map<String, String> info = new LinkedHashMap<>();
+            info.put("inputs", inputLine);
+            info.put("classes", k + " (selected " + r.means().numSelected() + ", dropped " + r.means().dropped().length + ")");
+            info.put("backend, dtype", backendName + " (" + backendDescription + "), " + json.get("dtype"));
+            ReportData data = new ReportData("Neural collapse: " + out.getFileName(), "input",
+                    List.of(new ReportData.Point(out.getFileName().toString(), r.metrics())), List.of(detail), notes, info);
+            o.write("report.html", HtmlReport.render(data));
+            o.write("per_class.csv", csv);
+            seconds.put("write", (System.nanoTime() - tWrite) / 1e9);
+            seconds.put("total", (System.nanoTime() - tStart) / 1e9);
+            json.put("seconds", seconds);
+            o.write("metrics.json", Json.write(json));
+            o.commit();
+        }
+        printTable(System.out, r.metrics(), notes);
+        System.out.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("per_class.csv") + ", "
+                + out.resolve("report.html"));
     }
 
     static void printTable(PrintStream o, Map<String, Double> metrics, List<String> notes) {
