@@ -2,14 +2,16 @@
 //
 // Math: sums[c][j] += sum over rows i with y[i] == c of x[i][j];  counts[c] += n_c.
 // _f32 adds in float32 before combining into the float64 totals; _f64 adds in float64.
-// float32 partial sums are taken about a reference row r (a float, the block's first row in
-// _small, the chunk's first row in _sorted): the partial is sum(x - r), exact differences for
-// rows near r, and the float64 total gets partial + rows * r (exact), so data far from the
-// origin (x = 10^6 + O(1)) lose nothing beyond their own float32 bits.  _large sums in float64.
+// float32 partial sums of a class are taken about a reference row r of that class (a float:
+// the class's first row in the block in _small, in the chunk in _sorted): the partial is
+// sum(x - r), exact differences for rows near r, and the float64 total gets partial + rows * r
+// (exact), so data far from the origin (x = 10^6 + O(1)) lose nothing beyond their own float32
+// bits, and a class's own rows are never rounded against another class's.  _large sums in
+// float64.
 //
 // nc_class_sums_small_{f32,f64}  (few classes: k*d*sizeof(acc) + 4k <= 48 KiB)
 //   launch: block 256, grid = min(ceil(n/256), 4*SMs) (>= 1), dynamic shared
-//           k*d*sizeof(acc) + k*4 bytes, plus d*4 for _f32 (the reference row).
+//           k*d*sizeof(acc) + k*4 bytes, plus k*4 for _f32 (each class's first row).
 //   Each block takes a contiguous range of ceil(n/grid) rows and walks them as vectors of W
 //   floats (W = 4, float4 __ldg, when d % 4 == 0 and x is 16-byte aligned; else W = 1) with
 //   stride 256 vectors (row/column advanced incrementally, no division in the loop), 4
@@ -18,9 +20,10 @@
 //   vector g of a class row at part[c*d + q*(d/W) + g], so a warp's atomics hit consecutive
 //   banks) and counting rows in a shared unsigned array; after one __syncthreads the block
 //   flushes every non-zero partial with one float64 global atomicAdd (to column g*W + q):
-//   no per-element global atomics.  Shared: k*d acc + k unsigned (+ d floats for _f32: the
-//   block's first row, subtracted from each value added and added back cnt[c] times at the
-//   flush) (dynamic).
+//   no per-element global atomics.  Shared: k*d acc + k unsigned (+ k ints for _f32: the
+//   first row of each class in the block, found by one pass over the block's labels with
+//   shared atomicMin; its values, read through the cache, are subtracted from each value added
+//   and added back cnt[c] times at the flush) (dynamic).
 //
 // nc_class_sums_large_{f32,f64}  (many classes)
 //   launch: block 256 = 8 warps, grid = max(1, min(ceil(n/8), 3*SMs)) (any grid works);
@@ -70,17 +73,12 @@ template <> struct NcVec<4> {
 // vector g of a row goes to part[c*d + q*dw + g] (vector-major within the class: a warp's
 // lanes hit consecutive words, no bank conflicts); the flush maps it back to column g*W + q.
 #define NC_CS_UNROLL 4
-// The value added for component q of vector g (column g*W + q): x - ref[column] in float32
-// (ref: the block's first row), x itself in float64 (ref null).
-template <class Acc>
-NC_DEV Acc nc_cs_value(float v, const float* ref, int col) {
-  if constexpr (sizeof(Acc) == sizeof(float)) return v - ref[col];
-  else return Acc(v);
-}
-
+// f32: values are added about the first row of their class in the block (row rb + first[c]),
+// so the differences of a class's rows near it are exact; f64 adds x itself (first null).
 template <class Acc, int W>
 NC_DEV void class_sums_small_rows(const float* __restrict__ x, const int* __restrict__ y, long long r0,
-                                  long long r1, int d, Acc* part, unsigned* cnt, const float* ref) {
+                                  long long r1, int d, Acc* part, unsigned* cnt, const int* first, long long rb) {
+  constexpr bool shifted = sizeof(Acc) == sizeof(float);
   const int dw = d / W;
   const int step = blockDim.x;
   const int step_r = step / dw, step_c = step % dw;
@@ -103,11 +101,19 @@ NC_DEV void class_sums_small_rows(const float* __restrict__ x, const int* __rest
       c[u] = __ldg(y + rr[u]);
       v[u].load(x, rr[u] * dw + cc[u]);
     }
+    NcVec<W> rv[NC_CS_UNROLL];
+#pragma unroll
+    for (int u = 0; u < NC_CS_UNROLL; ++u) {
+      if constexpr (shifted) rv[u].load(x, (rb + first[c[u]]) * dw + cc[u]);
+      else
+#pragma unroll
+        for (int q = 0; q < W; ++q) rv[u].v[q] = 0.f;
+    }
 #pragma unroll
     for (int u = 0; u < NC_CS_UNROLL; ++u) {
       Acc* p = part + c[u] * d + cc[u];
 #pragma unroll
-      for (int q = 0; q < W; ++q) atomicAdd(p + q * dw, nc_cs_value<Acc>(v[u].v[q], ref, cc[u] * W + q));
+      for (int q = 0; q < W; ++q) atomicAdd(p + q * dw, Acc(v[u].v[q]) - Acc(rv[u].v[q]));
       if (cc[u] == 0) atomicAdd(&cnt[c[u]], 1u);
     }
     row = rr[NC_CS_UNROLL - 1] + step_r;
@@ -116,11 +122,15 @@ NC_DEV void class_sums_small_rows(const float* __restrict__ x, const int* __rest
   }
   while (row < r1) {
     const int c = __ldg(y + row);
-    NcVec<W> v;
+    NcVec<W> v, rv;
     v.load(x, row * dw + col);
+    if constexpr (shifted) rv.load(x, (rb + first[c]) * dw + col);
+    else
+#pragma unroll
+      for (int q = 0; q < W; ++q) rv.v[q] = 0.f;
     Acc* p = part + c * d + col;
 #pragma unroll
-    for (int q = 0; q < W; ++q) atomicAdd(p + q * dw, nc_cs_value<Acc>(v.v[q], ref, col * W + q));
+    for (int q = 0; q < W; ++q) atomicAdd(p + q * dw, Acc(v.v[q]) - Acc(rv.v[q]));
     if (col == 0) atomicAdd(&cnt[c], 1u);
     row += step_r;
     col += step_c;
@@ -135,21 +145,25 @@ NC_DEV void class_sums_small(const float* __restrict__ x, const int* __restrict_
   Acc* part = reinterpret_cast<Acc*>(raw);
   unsigned* cnt = reinterpret_cast<unsigned*>(raw + (size_t)k * d * sizeof(Acc));
   constexpr bool shifted = sizeof(Acc) == sizeof(float);
-  float* ref = shifted ? reinterpret_cast<float*>(raw + (size_t)k * d * sizeof(Acc) + (size_t)k * 4) : nullptr;
+  int* first = shifted ? reinterpret_cast<int*>(raw + (size_t)k * d * sizeof(Acc) + (size_t)k * 4) : nullptr;
   const int kd = k * d;
   const long long per = (n + gridDim.x - 1) / gridDim.x;
   const long long r0 = (long long)blockIdx.x * per;
   const long long r1 = nc_llmin(n, r0 + per);
   for (int i = threadIdx.x; i < kd; i += blockDim.x) part[i] = Acc(0);
   for (int i = threadIdx.x; i < k; i += blockDim.x) cnt[i] = 0u;
-  if (shifted && r0 < r1)
-    for (int i = threadIdx.x; i < d; i += blockDim.x) ref[i] = __ldg(x + r0 * d + i);
+  if (shifted) {
+    for (int i = threadIdx.x; i < k; i += blockDim.x) first[i] = 0x7fffffff;
+    __syncthreads();
+    // each class's first row in the block (an index below per: fits an int)
+    for (long long r = r0 + threadIdx.x; r < r1; r += blockDim.x) atomicMin(&first[__ldg(y + r)], int(r - r0));
+  }
   __syncthreads();
 
   const bool vec = (d % 4 == 0) && ((reinterpret_cast<unsigned long long>(x) & 15ull) == 0ull);
   if (r0 < r1 && d > 0) {
-    if (vec) class_sums_small_rows<Acc, 4>(x, y, r0, r1, d, part, cnt, ref);
-    else class_sums_small_rows<Acc, 1>(x, y, r0, r1, d, part, cnt, ref);
+    if (vec) class_sums_small_rows<Acc, 4>(x, y, r0, r1, d, part, cnt, first, r0);
+    else class_sums_small_rows<Acc, 1>(x, y, r0, r1, d, part, cnt, first, r0);
   }
   __syncthreads();
   const int dw = vec ? d / 4 : d;
@@ -158,7 +172,8 @@ NC_DEV void class_sums_small(const float* __restrict__ x, const int* __restrict_
     const int c = i / d, r = i - c * d;
     const int q = r / dw, g = r - q * dw;
     double v = double(part[i]);
-    if (shifted && cnt[c] != 0u) v += double(cnt[c]) * double(ref[g * w + q]);  // exact: 32 + 24 bits
+    if (shifted && cnt[c] != 0u)  // exact: 32 + 24 bits
+      v += double(cnt[c]) * double(__ldg(x + (r0 + first[c]) * d + g * w + q));
     if (v != 0.0) atomicAdd(&sums[(long long)c * d + g * w + q], v);
   }
   for (int i = threadIdx.x; i < k; i += blockDim.x)

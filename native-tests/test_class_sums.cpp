@@ -67,8 +67,8 @@ void run_case(Rng& rng, const Case& cs, int mode, double offset = 0.0) {
   for (int f64 = 0; f64 < 2; ++f64) {
     const size_t acc = f64 ? sizeof(double) : sizeof(float);
     const double rtol = f64 ? 1e-13 : 2e-6;
-    // small: block 256, grid min(ceil(n/256), 4*SMs) >= 1, dynamic shared k*d*acc + 4k (+ 4d for f32)
-    const size_t smem = size_t(k) * d * acc + size_t(k) * 4 + (f64 ? 0 : size_t(d) * 4);
+    // small: block 256, grid min(ceil(n/256), 4*SMs) >= 1, dynamic shared k*d*acc + 4k (+ 4k for f32)
+    const size_t smem = size_t(k) * d * acc + size_t(k) * 4 + (f64 ? 0 : size_t(k) * 4);
     if (smem <= 48 * 1024 && mode == RANDOM) {
       dim3 grid(unsigned(std::max<long long>(1, std::min<long long>(cdiv(n, 256), 4 * sms()))));
       // aligned x (float4 path when d % 4 == 0) and misaligned x (scalar path)

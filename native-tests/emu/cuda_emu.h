@@ -540,6 +540,13 @@ inline double atomicAdd(double* p, double v) { return __emu_atomic_add(p, v); }
 inline int atomicAdd(int* p, int v) { return __emu_atomic_add(p, v); }
 inline unsigned atomicAdd(unsigned* p, unsigned v) { return __emu_atomic_add(p, v); }
 inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) { return __emu_atomic_add(p, v); }
+inline int atomicMin(int* p, int v) {
+  std::atomic_ref<int> a(*p);
+  int old = a.load(std::memory_order_relaxed);
+  while (v < old && !a.compare_exchange_weak(old, v, std::memory_order_relaxed)) {
+  }
+  return old;
+}
 
 template <class T> T __ldg(const T* p) { return *p; }
 

@@ -201,7 +201,12 @@ class SharingTest {
             AtomicLong refused = new AtomicLong();
             Thread feeder = new Thread(() -> {
                 for (int i = 0; i < 2000; i++) {
-                    b.accumulate(x(0, i), y(0, i));
+                    try {
+                        b.accumulate(x(0, i), y(0, i));
+                    } catch (ConcurrentModificationException e) {
+                        refused.incrementAndGet();
+                        i--; // refused while a merge read b: nothing was added, feed it again
+                    }
                 }
             });
             long merged = 0;

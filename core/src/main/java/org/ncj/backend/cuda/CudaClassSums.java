@@ -60,9 +60,9 @@ public final class CudaClassSums extends Resource implements ClassSums {
         }
     }
 
-    /** Dynamic shared bytes of the small-K kernel (float32: also the block's reference row, d floats). */
+    /** Dynamic shared bytes of the small-K kernel (float32: also each class's first row in the block, k ints). */
     static long smallShared(int k, int d, DType dtype) {
-        return dtype == DType.FLOAT32 ? 4L * k * d + 4L * k + 4L * d : 8L * k * d + 4L * k;
+        return dtype == DType.FLOAT32 ? 4L * k * d + 8L * k : 8L * k * d + 4L * k;
     }
 
     /** Whether the small-K (shared-memory) kernel is used for this shape. */

@@ -177,10 +177,10 @@ class KernelEntriesTest {
 
     @Test
     void smallKernelChoiceFollowsTheAbi() {
-        assertTrue(CudaClassSums.usesSmall(10, 1000, org.ncj.DType.FLOAT32));      // 44,040 B (with the reference row)
-        assertEquals(4L * 10 * 1000 + 4 * 10 + 4 * 1000, CudaClassSums.smallShared(10, 1000, org.ncj.DType.FLOAT32));
+        assertTrue(CudaClassSums.usesSmall(10, 1000, org.ncj.DType.FLOAT32));      // 40,080 B (with the first rows)
+        assertEquals(4L * 10 * 1000 + 4 * 10 + 4 * 10, CudaClassSums.smallShared(10, 1000, org.ncj.DType.FLOAT32));
         assertEquals(8L * 10 * 1000 + 4 * 10, CudaClassSums.smallShared(10, 1000, org.ncj.DType.FLOAT64));
-        assertTrue(!CudaClassSums.usesSmall(1, 12280, org.ncj.DType.FLOAT32));     // 98,244 B (49,124 without the row)
+        assertTrue(!CudaClassSums.usesSmall(4, 3071, org.ncj.DType.FLOAT32));      // 49,168 B (49,152 without the first rows)
         assertTrue(!CudaClassSums.usesSmall(10, 1000, org.ncj.DType.FLOAT64));     // 80,040 B
         assertEquals(48 * 1024 + 0L >= CudaClassSums.smallShared(1000, 7, org.ncj.DType.FLOAT32), true);
     }
