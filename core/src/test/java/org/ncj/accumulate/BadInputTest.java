@@ -102,6 +102,28 @@ class BadInputTest {
         }
     }
 
+    /** The mean pass's check on both sides of the CPU class sums' partial limit (fused, scan first). */
+    @Test
+    void meanPassFiniteCheckOnBothSidesOfThePartialLimit() {
+        for (int kk : new int[] {4, 1100}) {
+            int d = 1000;
+            float[] x = new float[kk * d];
+            int[] y = new int[kk];
+            for (int i = 0; i < kk; i++) {
+                y[i] = i;
+                x[i * d + i % d] = 1;
+            }
+            try (MeanAccumulator m = new MeanAccumulator(kk, d, cpu, DType.FLOAT32)) {
+                m.accumulate(x, y);
+                double[] before = m.sums();
+                float[] bad = x.clone();
+                bad[(kk - 1) * d + 7] = Float.POSITIVE_INFINITY;
+                assertMessage(IllegalArgumentException.class, () -> m.accumulate(bad, y), "Infinity", "row " + (kk - 1), "column 7");
+                assertArrayEquals(before, m.sums());
+            }
+        }
+    }
+
     @Test
     void dimensionMismatchIsNamed() {
         try (MeanAccumulator m = seeded()) {
