@@ -30,6 +30,15 @@ public final class MeanAccumulator extends Accumulator {
         this.sums = backend.classSums(k, d, dtype);
     }
 
+    /** Labels here; the finite check where the backend's class sums do not fuse it. */
+    @Override
+    void validate(Batch batch) {
+        checkLabels(batch);
+        if (!sums.checksFinite()) {
+            Validation.finite(batch);
+        }
+    }
+
     @Override
     void add(Batch batch) {
         sums.add(labelled(batch));

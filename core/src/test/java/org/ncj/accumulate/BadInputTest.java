@@ -57,6 +57,73 @@ class BadInputTest {
         }
     }
 
+    /**
+     * The passes whose finite check is fused into their own reading of the data (the CPU centring
+     * pass, ClassStatistics' batch class sums) name the first non-finite value's row and column,
+     * on both backends' CPU modes and dtypes, and change nothing.
+     */
+    @Test
+    void fusedFiniteChecksNameRowAndColumnAndChangeNothing() {
+        float[] good = {1, 2, 3, 4, 5, 7};
+        int[] y = {0, 1, 0};
+        for (Backend be : new Backend[] {cpu, Backend.cpuDeterministic()}) {
+            for (DType t : DType.values()) {
+                try (MeanAccumulator m = new MeanAccumulator(K, D, be, t)) {
+                    m.accumulate(good, y);
+                    Means means = m.compute();
+                    try (CovarAccumulator c = new CovarAccumulator(be, means); VarNormAccumulator v = new VarNormAccumulator(be, means);
+                         ClassStatistics s = new ClassStatistics(K, D, be, t)) {
+                        c.accumulate(good, y);
+                        v.accumulate(good, y);
+                        s.accumulate(good, y);
+                        double[] sw = c.compute().sigmaW();
+                        double[] vn = v.compute().values();
+                        double[] sMeans = s.means().means();
+                        double[] sSw = s.covariance(s.means()).sigmaW();
+                        // A huge but finite row before the bad one: its norm overflows float32, and
+                        // the check must pass it and still find the NaN in the row after.
+                        float[] bad = {3e19f, 1, 2, Float.NaN, 1, 1};
+                        for (Accumulator a : new Accumulator[] {c, v}) {
+                            assertMessage(IllegalArgumentException.class, () -> a.accumulate(bad, y), "NaN", "row 1", "column 1");
+                        }
+                        assertMessage(IllegalArgumentException.class, () -> s.accumulate(bad, y), "NaN", "row 1", "column 1");
+                        float[] inf = {1, 2, 3, 4, Float.NEGATIVE_INFINITY, 1};
+                        for (Accumulator a : new Accumulator[] {c, v}) {
+                            assertMessage(IllegalArgumentException.class, () -> a.accumulate(inf, y), "-Infinity", "row 2", "column 0");
+                        }
+                        assertMessage(IllegalArgumentException.class, () -> s.accumulate(inf, y), "-Infinity", "row 2", "column 0");
+                        assertArrayEquals(sw, c.compute().sigmaW());
+                        assertArrayEquals(vn, v.compute().values());
+                        assertArrayEquals(sMeans, s.means().means());
+                        assertArrayEquals(sSw, s.covariance(s.means()).sigmaW());
+                    }
+                }
+            }
+        }
+    }
+
+    /** The mean pass's check on both sides of the CPU class sums' partial limit (fused, scan first). */
+    @Test
+    void meanPassFiniteCheckOnBothSidesOfThePartialLimit() {
+        for (int kk : new int[] {4, 1100}) {
+            int d = 1000;
+            float[] x = new float[kk * d];
+            int[] y = new int[kk];
+            for (int i = 0; i < kk; i++) {
+                y[i] = i;
+                x[i * d + i % d] = 1;
+            }
+            try (MeanAccumulator m = new MeanAccumulator(kk, d, cpu, DType.FLOAT32)) {
+                m.accumulate(x, y);
+                double[] before = m.sums();
+                float[] bad = x.clone();
+                bad[(kk - 1) * d + 7] = Float.POSITIVE_INFINITY;
+                assertMessage(IllegalArgumentException.class, () -> m.accumulate(bad, y), "Infinity", "row " + (kk - 1), "column 7");
+                assertArrayEquals(before, m.sums());
+            }
+        }
+    }
+
     @Test
     void dimensionMismatchIsNamed() {
         try (MeanAccumulator m = seeded()) {

@@ -12,6 +12,8 @@ import org.ncj.backend.ClassSums;
 final class CpuClassSums implements ClassSums {
     /** Columns per task. */
     private static final int COLS = 256;
+    /** Largest batch partial (present classes × D doubles, 8 MB) for the fused finite check. */
+    private static final long FUSED_PARTIAL_MAX = 1 << 20;
     /** Rows summed in the working type before the partial is added to the float64 total. */
     private static final int FLUSH = 1024;
 
@@ -40,18 +42,59 @@ final class CpuClassSums implements ClassSums {
         Grouping g = Grouping.byLabel(y, k);
         int colBlocks = (d + COLS - 1) / COLS;
         int[] present = g.presentClasses();
+        // The finite check fused into this pass: the batch's sums go to a partial first (a NaN
+        // or ±∞ makes its class's sum non-finite; only then is the batch scanned for the
+        // position), and are added to the totals once checked. Where the partial would be large
+        // (many classes present) the batch is scanned first instead and summed in place.
+        boolean fused = (long) present.length * d <= FUSED_PARTIAL_MAX;
+        if (!fused) {
+            scanFinite(x, n);
+        }
+        double[] part = fused ? new double[present.length * d] : null;
         CpuBackend.parallelFor(present.length * colBlocks, task -> {
-            int c = present[task / colBlocks];
+            int pi = task / colBlocks;
+            int c = present[pi];
             int j0 = (task % colBlocks) * COLS;
             int j1 = Math.min(d, j0 + COLS);
+            double[] out = fused ? part : sums;
+            int base = (fused ? pi : c) * d + j0;
             if (dtype == DType.FLOAT32) {
-                sumF32(x, g, c, j0, j1);
+                sumF32(x, g, c, j0, j1, out, base);
             } else {
-                sumF64(x, g, c, j0, j1);
+                sumF64(x, g, c, j0, j1, out, base);
             }
         });
+        if (fused) {
+            for (double v : part) {
+                if (!Double.isFinite(v)) {
+                    scanFinite(x, n);
+                    break;
+                }
+            }
+            for (int pi = 0; pi < present.length; pi++) {
+                int o = present[pi] * d;
+                for (int j = 0; j < d; j++) {
+                    sums[o + j] += part[pi * d + j];
+                }
+            }
+        }
         for (int c : present) {
             counts[c] += g.count(c);
+        }
+    }
+
+    /** Whether {@link #add} rejects non-finite values itself: always (see there). */
+    @Override
+    public boolean checksFinite() {
+        return true;
+    }
+
+    /** Throws, naming the first non-finite value's row and column, if the batch holds one. */
+    private void scanFinite(float[] x, int n) {
+        for (int i = 0; i < n * d; i++) {
+            if (!Float.isFinite(x[i])) {
+                throw new IllegalArgumentException("non-finite value " + x[i] + " at row " + (i / d) + ", column " + (i % d));
+            }
         }
     }
 
@@ -61,14 +104,13 @@ final class CpuClassSums implements ClassSums {
      * {@code partial + rows·ref} to the float64 total (exact: 24 + 11 bits). Data far from the
      * origin then lose nothing beyond their own bits (issue 12, item 11).
      */
-    private void sumF32(float[] x, Grouping g, int c, int j0, int j1) {
+    private void sumF32(float[] x, Grouping g, int c, int j0, int j1, double[] sums, int base) {
         int w = j1 - j0;
         float[] acc = new float[w];
         float[] ref = new float[w];
         int[] order = g.order();
         int s = g.start(c);
         int e = g.end(c);
-        int base = c * d + j0;
         for (int r0 = s; r0 < e; r0 += FLUSH) {
             int r1 = Math.min(e, r0 + FLUSH);
             java.util.Arrays.fill(acc, 0f);
@@ -98,11 +140,10 @@ final class CpuClassSums implements ClassSums {
         }
     }
 
-    private void sumF64(float[] x, Grouping g, int c, int j0, int j1) {
+    private void sumF64(float[] x, Grouping g, int c, int j0, int j1, double[] sums, int base) {
         int w = j1 - j0;
         double[] acc = new double[w];
         int[] order = g.order();
-        int base = c * d + j0;
         for (int r = g.start(c); r < g.end(c); r++) {
             int off = order[r] * d + j0;
             for (int j = 0; j < w; j++) {
