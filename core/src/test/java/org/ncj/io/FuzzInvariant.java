@@ -43,12 +43,24 @@ public final class FuzzInvariant {
         }
     }
 
-    /** A file for one input, rewritten for each (fuzzing runs one input at a time per JVM). */
-    public static Path file(String name, byte[] content) {
+    private static Path dir;
+    private static final java.util.Set<String> NAMES = new java.util.HashSet<>();
+
+    /**
+     * A file for one input, rewritten for each (fuzzing runs one input at a time per JVM), in a
+     * directory of this JVM removed when it exits.
+     */
+    public static synchronized Path file(String name, byte[] content) {
         try {
-            Path dir = Path.of(System.getProperty("java.io.tmpdir"), "ncj-fuzz-" + ProcessHandle.current().pid());
-            Files.createDirectories(dir);
-            return Files.write(dir.resolve(name), content);
+            if (dir == null) {
+                dir = Files.createTempDirectory("ncj-fuzz-");
+                dir.toFile().deleteOnExit();
+            }
+            Path f = dir.resolve(name);
+            if (NAMES.add(name)) {
+                f.toFile().deleteOnExit(); // registered after the directory, so deleted before it
+            }
+            return Files.write(f, content);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
