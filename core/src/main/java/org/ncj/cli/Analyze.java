@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 @Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure neural collapse in embedding files: writes DIR/metrics.json, DIR/per_class.csv and DIR/report.html.",
                 "",
-                "Files: .npy (float16/32/64 embeddings; int32/int64/uint8/uint16 labels; either byte order; C order) or "
+                "Files: .npy (float16/32/64 embeddings; int32/int64/uint8/uint16 labels; either byte order; C or Fortran order) or "
                         + ".safetensors as FILE:TENSOR (F16, BF16, F32, F64; I32, I64). Each file option takes several files "
                         + "or a glob in the file name, taken in natural order (dump/shard-*.npy); shards are concatenated along rows. "
                         + "Files are memory-mapped and streamed in batches, so they may be larger than memory.",
