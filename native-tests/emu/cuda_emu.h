@@ -51,6 +51,7 @@
 #include <tuple>
 #include <vector>
 
+#include <signal.h>
 #include <sys/mman.h>
 #if !defined(__x86_64__)
 #include <ucontext.h>
@@ -137,7 +138,12 @@ namespace nc_emu {
 inline bool g_fail_returns = false;  // library mode: a failure abandons the launch
 inline std::string g_fail_message;
 inline const char* g_kernel = "?";
-inline bool g_in_fiber = false;
+// Per OS thread: the fault handler must tell a kernel's fault on this thread from the JVM's
+// own SIGSEGVs on others.  initial-exec: read from a signal handler without a TLS allocation.
+inline thread_local bool g_in_fiber __attribute__((tls_model("initial-exec"))) = false;
+inline bool g_fail_memory = false;  // the launch failed on a memory fault (SIGSEGV / SIGBUS)
+// Library mode: names what lies near a faulting address (the driver's allocations), or null.
+inline std::string (*g_describe_address)(uintptr_t) = nullptr;
 [[noreturn]] void fail(const std::string& why);
 
 inline double timeout_s() {
@@ -262,6 +268,90 @@ inline void start_watchdog() {
     }).detach();
   });
 }
+
+// ---- memory faults in kernels ----------------------------------------------------------
+// A SIGSEGV / SIGBUS raised while this thread runs a fiber is the kernel's: it fails the
+// launch like any other kernel fault (fail(): the fiber is abandoned and the scheduler
+// resumed, so the signal handler never returns).  Every other one goes to the handler that
+// was installed before (the JVM's: implicit null checks, safepoint polls, stack banging).
+// The handler is installed only while a launch runs (FaultGuard) and the previous one put
+// back after it, so the JVM's handler is in place whenever no kernel runs.  It runs on an
+// alternate stack on the launching thread: a fiber that overflows its stack faults in its
+// guard page, where no handler could run.
+inline struct sigaction g_prev_segv, g_prev_bus;
+constexpr size_t kAltStackBytes = 64 * 1024;
+
+inline void chain_fault(int sig, siginfo_t* si, void* uc) {
+  const struct sigaction& prev = sig == SIGSEGV ? g_prev_segv : g_prev_bus;
+  if (prev.sa_flags & SA_SIGINFO) {
+    prev.sa_sigaction(sig, si, uc);
+  } else if (prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN) {
+    prev.sa_handler(sig);
+  } else {
+    // default action: returning re-executes the faulting access, which now ends the process
+    signal(sig, SIG_DFL);
+  }
+}
+
+inline void on_fault(int sig, siginfo_t* si, void* uc) {
+  if (!g_in_fiber || !g_launch) { chain_fault(sig, si, uc); return; }
+  // The signal stays blocked in a handler that never returns: unblock it first.
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, sig);
+  pthread_sigmask(SIG_UNBLOCK, &s, nullptr);
+  uintptr_t a = reinterpret_cast<uintptr_t>(si->si_addr);
+  char b[160];
+  const char* access = "";
+#if defined(__x86_64__) && defined(REG_ERR)
+  access = (static_cast<ucontext_t*>(uc)->uc_mcontext.gregs[REG_ERR] & 2) ? " (write)" : " (read)";
+#endif
+  if (sig == SIGSEGV && si->si_code == SI_KERNEL)  // general protection: the CPU gives no address
+    std::snprintf(b, sizeof b, "illegal address (non-canonical pointer: the CPU reports no address)%s", access);
+  else
+    std::snprintf(b, sizeof b, "illegal address 0x%llx%s: %s", (unsigned long long)a, access,
+                  sig == SIGBUS ? "SIGBUS" : si->si_code == SEGV_ACCERR ? "SIGSEGV, page not accessible"
+                                                                          : "SIGSEGV, nothing mapped there");
+  std::string why = b;
+  Fiber* f = g_cur;
+  if (a >= reinterpret_cast<uintptr_t>(f->stack) && a < reinterpret_cast<uintptr_t>(f->stack) + 4096)
+    why += " (the thread's stack overflowed its " + std::to_string(kStackBytes / 1024) + " KiB)";
+  else if (g_describe_address && a != 0)
+    why += " (" + g_describe_address(a) + ")";
+  g_fail_memory = true;
+  fail(why);
+}
+
+// Installs the fault handler and this thread's alternate signal stack for one launch.
+struct FaultGuard {
+  stack_t old_alt;
+  bool alt = false;
+  FaultGuard() {
+    static thread_local std::unique_ptr<unsigned char[]> stack(new unsigned char[kAltStackBytes]);
+    stack_t ss{};
+    ss.ss_sp = stack.get();
+    ss.ss_size = kAltStackBytes;
+    alt = sigaltstack(&ss, &old_alt) == 0;
+    struct sigaction sa{};
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+    sigfillset(&sa.sa_mask);  // as the JVM's own handler: nothing interrupts it but synchronous faults
+    sigdelset(&sa.sa_mask, SIGSEGV);
+    sigdelset(&sa.sa_mask, SIGBUS);
+    sigdelset(&sa.sa_mask, SIGILL);
+    sigdelset(&sa.sa_mask, SIGFPE);
+    sigdelset(&sa.sa_mask, SIGTRAP);
+    sigaction(SIGSEGV, &sa, &g_prev_segv);
+    sigaction(SIGBUS, &sa, &g_prev_bus);
+  }
+  ~FaultGuard() {
+    sigaction(SIGSEGV, &g_prev_segv, nullptr);
+    sigaction(SIGBUS, &g_prev_bus, nullptr);
+    if (alt) sigaltstack(&old_alt, nullptr);
+  }
+  FaultGuard(const FaultGuard&) = delete;
+  FaultGuard& operator=(const FaultGuard&) = delete;
+};
 
 inline unsigned char* dynamic_shared() { return g_launch->dyn.data(); }
 inline Warp& my_warp() { return g_launch->warps[g_cur->tid / 32]; }
@@ -429,6 +519,8 @@ inline bool launch_erased(const char* name, dim3 grid, dim3 block, size_t shared
   L.dyn_bytes = shared_bytes;
   ensure_fibers(L.nthreads);
   g_launch = &L;
+  g_fail_memory = false;
+  FaultGuard guard;
   start_watchdog();
   g_active = true;
   blockDim = block;

@@ -368,6 +368,8 @@ CUresult cuInit(unsigned flags) {
     return error(NO_DEVICE, "an NVIDIA driver is installed here (/dev/nvidiactl or /proc/driver/nvidia): the emulator "
                             "refuses to shadow it");
   nc_emu::g_fail_returns = true;
+  // a kernel's memory fault names the allocation nearest the address (check_range's wording)
+  nc_emu::g_describe_address = [](uintptr_t a) { return check_range(a, 1); };
   g_initialised = true;
   return OK;
 }
@@ -731,7 +733,7 @@ CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned
                                           " when the kernel ran");
     nc_emu::g_fail_message.clear();
     bool ok = k->launch(k->name, dim3(gx, gy, gz), dim3(bx, by, bz), shared, p.data());
-    if (!ok) return error(LAUNCH_FAILED, nc_emu::g_fail_message);
+    if (!ok) return error(nc_emu::g_fail_memory ? ILLEGAL_ADDRESS : LAUNCH_FAILED, nc_emu::g_fail_message);
     // Writes outside an allocation land in a canary: name the allocation and the parameter.
     for (auto& [b, a] : g_dev) {
       std::string c = check_canaries(a);
