@@ -250,8 +250,12 @@ public final class Analyze implements Callable<Integer> {
     static boolean isParquet(String spec) {
         int colon = spec.lastIndexOf(':');
         String file = colon > 0 ? spec.substring(0, colon) : spec;
-        return file.toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")
-                || (colon > 0 && !file.contains("*") && java.nio.file.Files.isDirectory(Path.of(file)));
+        String lower = file.toLowerCase(java.util.Locale.ROOT);
+        // A directory named like a .npy or .safetensors file is that file given by mistake, not a
+        // directory of Parquet part files: its reader names the problem.
+        return lower.endsWith(".parquet")
+                || (colon > 0 && !file.contains("*") && !lower.endsWith(".npy") && !lower.endsWith(".safetensors")
+                        && java.nio.file.Files.isDirectory(Path.of(file)));
     }
 
     /** One data set's x and y options as {@code FILE:COLUMN} selectors of one Parquet FILE. */
