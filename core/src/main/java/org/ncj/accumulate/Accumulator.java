@@ -118,6 +118,28 @@ public abstract sealed class Accumulator implements AutoCloseable
         }
     }
 
+    /**
+     * The full state as named arrays (see {@link AccumulatorFiles}), read under the one-thread
+     * guard: what {@link #save(java.nio.file.Path)}, {@link #save(java.io.OutputStream)} and
+     * {@link #toBytes()} write.
+     */
+    abstract java.util.Map<String, Object> state();
+
+    /** Writes the full state (the named arrays, K, D, dtype) to {@code file}; see {@link AccumulatorFiles}. */
+    public final void save(java.nio.file.Path file) throws java.io.IOException {
+        AccumulatorFiles.write(file, getClass().getSimpleName(), k, d, dtype, state());
+    }
+
+    /** Writes the same bytes as {@link #save(java.nio.file.Path)} to {@code out} (not closed). */
+    public final void save(java.io.OutputStream out) throws java.io.IOException {
+        AccumulatorFiles.write(out, getClass().getSimpleName(), k, d, dtype, state());
+    }
+
+    /** The full state as bytes, the same as {@link #save(java.nio.file.Path)} writes. */
+    public final byte[] toBytes() {
+        return AccumulatorFiles.toBytes(getClass().getSimpleName(), k, d, dtype, state());
+    }
+
     /** Runs a read of the state under the one-thread guard, on an open accumulator. */
     final <T> T use(java.util.function.Supplier<T> op) {
         guard.enter();

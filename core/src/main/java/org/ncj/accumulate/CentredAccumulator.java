@@ -106,22 +106,8 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
         }
     }
 
-    /** Writes the full state (totals, counts, the means, K, D, dtype) to {@code file}. */
-    public final void save(Path file) throws IOException {
-        AccumulatorFiles.write(file, getClass().getSimpleName(), k, d, dtype, state());
-    }
-
-    /** Writes the same bytes as {@link #save(Path)} to {@code out} (not closed). */
-    public final void save(OutputStream out) throws IOException {
-        AccumulatorFiles.write(out, getClass().getSimpleName(), k, d, dtype, state());
-    }
-
-    /** The full state as bytes, the same as {@link #save(Path)} writes. */
-    public final byte[] toBytes() {
-        return AccumulatorFiles.toBytes(getClass().getSimpleName(), k, d, dtype, state());
-    }
-
-    private Map<String, Object> state() {
+    @Override
+    final Map<String, Object> state() {
         Map<String, Object> a = use(() -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put(arrayName, totalSums());

@@ -107,22 +107,8 @@ public final class DecAccumulator extends Accumulator {
         }
     }
 
-    /** Writes hits, counts, the means and the classifier to {@code file}. */
-    public void save(java.nio.file.Path file) throws java.io.IOException {
-        AccumulatorFiles.write(file, KIND, k, d, dtype, state());
-    }
-
-    /** Writes the same bytes as {@link #save(java.nio.file.Path)} to {@code out} (not closed). */
-    public void save(java.io.OutputStream out) throws java.io.IOException {
-        AccumulatorFiles.write(out, KIND, k, d, dtype, state());
-    }
-
-    /** The full state as bytes, the same as {@link #save(java.nio.file.Path)} writes. */
-    public byte[] toBytes() {
-        return AccumulatorFiles.toBytes(KIND, k, d, dtype, state());
-    }
-
-    private java.util.Map<String, Object> state() {
+    @Override
+    final java.util.Map<String, Object> state() {
         Agreement a = compute();
         java.util.Map<String, Object> arr = new java.util.LinkedHashMap<>();
         arr.put("hits", a.hits());

@@ -92,22 +92,8 @@ public final class MeanAccumulator extends Accumulator {
         merging(other, () -> sums.addTotals(other.sums.sums(), other.sums.counts()));
     }
 
-    /** Writes the full state (sums, counts, K, D, dtype) to {@code file}; see {@link AccumulatorFiles}. */
-    public void save(java.nio.file.Path file) throws java.io.IOException {
-        AccumulatorFiles.write(file, KIND, k, d, dtype, state());
-    }
-
-    /** Writes the same bytes as {@link #save(java.nio.file.Path)} to {@code out} (not closed). */
-    public void save(java.io.OutputStream out) throws java.io.IOException {
-        AccumulatorFiles.write(out, KIND, k, d, dtype, state());
-    }
-
-    /** The full state as bytes, the same as {@link #save(java.nio.file.Path)} writes. */
-    public byte[] toBytes() {
-        return AccumulatorFiles.toBytes(KIND, k, d, dtype, state());
-    }
-
-    private java.util.Map<String, Object> state() {
+    @Override
+    final java.util.Map<String, Object> state() {
         return use(() -> {
             java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("sums", sums.sums());
