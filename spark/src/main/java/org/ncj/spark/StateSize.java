@@ -7,7 +7,8 @@ import org.ncj.io.BadInputException;
  * results the driver collects under {@code spark.driver.maxResultSize}.
  *
  * <p>A state is the accumulator's saved form ({@code toBytes()}): a header of
- * {@code 32 + len(kind)} bytes and per array {@code 16 + len(name) + 8·n} bytes. In float64 words
+ * {@code 32 + len(kind)} bytes, per array {@code 16 + len(name) + 8·n} bytes, and a 4-byte
+ * CRC32C trailer (format 2). In float64 words
  * (the dtype changes the arithmetic, not the state):
  * <pre>
  * means pass          MeanAccumulator        K·D + K
@@ -29,8 +30,9 @@ public final class StateSize {
         return 16 + name.length() + 8 * n;
     }
 
+    /** Header and the CRC32C trailer of format 2. */
     private static long header(String kind) {
-        return 32 + kind.length();
+        return 32 + kind.length() + 4;
     }
 
     /** Bytes of one state of a pass (the sum of its accumulators' states), classifier without bias. */
