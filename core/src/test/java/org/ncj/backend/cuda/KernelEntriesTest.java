@@ -126,17 +126,8 @@ class KernelEntriesTest {
     }
 
     @Test
-    void pairKernelIdsFollowTheAbi() {
-        assertEquals(0, CudaPairwise.id(new org.ncj.kernels.PairKernel.Dist()));
-        assertEquals(1, CudaPairwise.id(new org.ncj.kernels.PairKernel.Log()));
-        assertEquals(-1.0, CudaPairwise.param(new org.ncj.kernels.PairKernel.Log()));
-        assertEquals(2, CudaPairwise.id(new org.ncj.kernels.PairKernel.Riesz(3)));
-        assertEquals(3.0, CudaPairwise.param(new org.ncj.kernels.PairKernel.Riesz(3)));
-        assertEquals(3, CudaPairwise.id(new org.ncj.kernels.PairKernel.Cdnv(2, new double[1])));
-        assertEquals(2.0, CudaPairwise.param(new org.ncj.kernels.PairKernel.Cdnv(2, new double[1])));
-        assertEquals(4, CudaPairwise.id(new org.ncj.kernels.PairKernel.Cosine()));
-        assertEquals(5, CudaPairwise.id(new org.ncj.kernels.PairKernel.MaxAngle(10)));
-        assertEquals(10.0, CudaPairwise.param(new org.ncj.kernels.PairKernel.MaxAngle(10)));
+    void syrkGridFollowsTheAbi() {
+        // (the pairwise kernel ids: PairOpsTableTest, against kernels/pair_ops.def)
         // nc_syrk_*: tile 128; d = 1024: T = 8, 36 tiles, S = min(1024, 8*132/36) = 29 splits
         assertArrayEquals(new int[] {36, 29}, CudaCentredStats.syrkGrid(1L << 18, 1024, 132));
         assertArrayEquals(new int[] {3, 1}, CudaCentredStats.syrkGrid(100, 129, 132));   // T = 2
