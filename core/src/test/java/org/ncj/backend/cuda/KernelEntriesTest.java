@@ -12,10 +12,33 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
+import org.ncj.DType;
 import org.ncj.backend.Backend;
 
 /** Runs without a GPU: the Java enum against the committed PTX, and the no-GPU fallbacks. */
 class KernelEntriesTest {
+
+    @Test
+    void entryOfAPrecisionIsItsSuffix() {
+        assertEquals(4, DType.FLOAT32.bytes());
+        assertEquals(8, DType.FLOAT64.bytes());
+        int found = 0;
+        for (Kernel k : Kernel.values()) {
+            for (DType t : DType.values()) {
+                String tail = "_" + t.suffix();
+                if (k.entry.endsWith(tail)) {
+                    assertEquals(k, Kernel.of(k.entry.substring(0, k.entry.length() - tail.length()), t), k.entry);
+                    found++;
+                }
+            }
+        }
+        assertTrue(found >= 10, found + " entries end in _f32 or _f64");
+        assertEquals(Kernel.CENTRE_F32, Kernel.of("nc_centre", DType.FLOAT32));
+        assertEquals(Kernel.SYRK_F64, Kernel.of("nc_syrk", DType.FLOAT64));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Kernel.of("nc_mirror_upper", DType.FLOAT32));
+        assertTrue(e.getMessage().contains("nc_mirror_upper_f32"), e.getMessage());
+    }
 
     @Test
     void enumMatchesPtxEntries() {
