@@ -28,6 +28,16 @@
   T* name = reinterpret_cast<T*>(nc_dyn_smem_)
 #endif
 
+// A device-side check that failed (e.g. an id not in a table): the launch fails and the host's
+// launch or synchronisation returns an error.  On a GPU __trap() (the context is then unusable,
+// as after any kernel fault: this is a caller bug, never data); under host emulation the
+// launch is abandoned with the message (an error return in the emulated driver).
+#ifdef NC_HOST_EMU
+#define NC_DEVICE_FAIL(what) nc_emu::fail(what)
+#else
+#define NC_DEVICE_FAIL(what) __trap()
+#endif
+
 #define NC_DEV __device__ __forceinline__  // not static: internal-linkage names in PTX carry a path-dependent hash
 #define NC_MEMBER __device__ __forceinline__  // member functions (no storage class)
 #define NC_MEMBER_NOINLINE __device__ __noinline__  // keeps one copy of a large epilogue

@@ -3,19 +3,15 @@
 // (*_grid_*).  Two forms: float64 DIRECT (nc_pairwise_{stats,grid}_f64) and float32 GEMM
 // (nc_pairwise_gemm_{stats,grid}_f32_t64 / _t128).
 //
-// Kernel ids (the `kernel` argument), param as in kernels/ABI.md, on rows a = p[i], b = p[j]:
-//     0 dist      sqrt(dist2)
-//     1 log       0.5 * param * log(dist2)
-//     2 riesz     param > 0: log-space value lv = -0.5 * param * log(dist2) (the value is
-//                 exp(lv); the statistics keep it as exp(shift) * v');
-//                 param <= 0: sign(param) * dist2^(-param/2)
-//     3 cdnv      0.5 * (aux[i] + aux[j]) / dist2^param
-//     4 cosine    dot / sqrt(||a||^2 ||b||^2)
-//     5 maxangle  |cos + 1/(param - 1)|
-//   Each is a small functor (needs-dot flag, log-space flag, value()) separate from the
-//   tiling code (RAFT's distance_ops style): a new kernel is a new functor plus a case in
-//   the dispatch switch (direct form) and in nc_gemm_value (GEMM form).  Kernel values and all
-//   statistics are float64 in both forms.
+// Kernel ids (the `kernel` argument), their names, operands, log-space rule, parameter and
+//   value: kernels/pair_ops.def, the one table of pairwise operations (kernels/ABI.md).  From
+//   it this file builds a functor per operation (NcOp_<name>, and NcOpLog_<name> for the
+//   log-space range; needs-dot flag, log-space flag, value()) separate from the tiling code
+//   (RAFT's distance_ops style), the dispatch on the id (direct form) and the epilogue's
+//   operand and log-space flags and value switch (GEMM form): a new operation is a row of the
+//   table.  An id not in the table is a device error: the kernel traps (NC_DEVICE_FAIL), the
+//   launch fails and nothing is written.  Kernel values and all statistics are float64 in
+//   both forms.
 //
 // Statistics (both forms): launch T = ceil(k/TILE), U = ceil(T/2) folded units, grid (U, S),
 //   block 256, S = max(1, min(T+1, 4*SMs/U)).  Unit u = blockIdx.x walks the upper-triangle
@@ -83,41 +79,72 @@ struct NcPair {
   int i, j;
 };
 
-// ---- kernel functors ----------------------------------------------------------------
-struct NcOpDist {
-  static constexpr bool kDot = false, kLog = false;
-  NC_MEMBER static double value(const NcPair& q, double, const double*) { return sqrt(q.d2); }
-};
-struct NcOpLog {
-  static constexpr bool kDot = false, kLog = false;
-  NC_MEMBER static double value(const NcPair& q, double e, const double*) { return 0.5 * e * log(q.d2); }
-};
-struct NcOpRieszLog {  // param > 0: returns the log of the value
-  static constexpr bool kDot = false, kLog = true;
-  NC_MEMBER static double value(const NcPair& q, double s, const double*) { return -0.5 * s * log(q.d2); }
-};
-struct NcOpRieszPow {  // param <= 0
-  static constexpr bool kDot = false, kLog = false;
-  NC_MEMBER static double value(const NcPair& q, double s, const double*) {
-    return s < 0 ? -pow(q.d2, -0.5 * s) : 0.0;
+// ---- the operations (kernels/pair_ops.def) -------------------------------------------
+#define NC_PW_DOT_DIST false
+#define NC_PW_DOT_DOT true
+#define NC_PW_LOGOP_NEVER(NAME, OPERAND, LOGVALUE)
+#define NC_PW_LOGOP_PARAM_POSITIVE(NAME, OPERAND, LOGVALUE)                                       \
+  struct NcOpLog_##NAME {                                                                          \
+    static constexpr bool kDot = NC_PW_DOT_##OPERAND, kLog = true;                                 \
+    NC_MEMBER static double value(const NcPair& q, double p, const double* aux) { return LOGVALUE; } \
+  };
+#define NC_PAIR_OP(ID, NAME, OPERAND, LOG, PARAM, VALUE, LOGVALUE)                             \
+  struct NcOp_##NAME {                                                                         \
+    static constexpr bool kDot = NC_PW_DOT_##OPERAND, kLog = false;                            \
+    NC_MEMBER static double value(const NcPair& q, double p, const double* aux) { return VALUE; } \
+  };                                                                                           \
+  NC_PW_LOGOP_##LOG(NAME, OPERAND, LOGVALUE)
+#include "pair_ops.def"
+#undef NC_PAIR_OP
+
+// Whether `kernel` is an id of the table.
+NC_DEV bool nc_pw_known(int kernel) {
+  switch (kernel) {
+#define NC_PAIR_OP(ID, NAME, OPERAND, LOG, PARAM, VALUE, LOGVALUE) case ID: return true;
+#include "pair_ops.def"
+#undef NC_PAIR_OP
+    default: return false;
   }
-};
-struct NcOpCdnv {
-  static constexpr bool kDot = false, kLog = false;
-  NC_MEMBER static double value(const NcPair& q, double pe, const double* aux) {
-    return 0.5 * (__ldg(aux + q.i) + __ldg(aux + q.j)) / pow(q.d2, pe);
+}
+
+// Whether the operation reads the distance (operand DIST); false for an unknown id.
+NC_DEV bool nc_pw_dist_operand(int kernel) {
+  switch (kernel) {
+#define NC_PAIR_OP(ID, NAME, OPERAND, LOG, PARAM, VALUE, LOGVALUE) case ID: return !NC_PW_DOT_##OPERAND;
+#include "pair_ops.def"
+#undef NC_PAIR_OP
+    default: return false;
   }
-};
-struct NcOpCosine {
-  static constexpr bool kDot = true, kLog = false;
-  NC_MEMBER static double value(const NcPair& q, double, const double*) { return q.dot / sqrt(q.na * q.nb); }
-};
-struct NcOpMaxAngle {
-  static constexpr bool kDot = true, kLog = false;
-  NC_MEMBER static double value(const NcPair& q, double kk, const double*) {
-    return fabs(q.dot / sqrt(q.na * q.nb) + 1.0 / (kk - 1.0));
+}
+
+// Whether the operation with this param returns log-values (log_space column).
+#define NC_PW_ISLOG_NEVER(p) false
+#define NC_PW_ISLOG_PARAM_POSITIVE(p) ((p) > 0)
+NC_DEV bool nc_pw_log_space(int kernel, double param) {
+  switch (kernel) {
+#define NC_PAIR_OP(ID, NAME, OPERAND, LOG, PARAM, VALUE, LOGVALUE) case ID: return NC_PW_ISLOG_##LOG(param);
+#include "pair_ops.def"
+#undef NC_PAIR_OP
+    default: return false;
   }
-};
+}
+
+// Calls run.template go<Op>() with the functor of `kernel` (its log-space one where the table
+// says so for this param); an id not in the table fails the launch.
+#define NC_PW_PICK_NEVER(NAME) run.template go<NcOp_##NAME>();
+#define NC_PW_PICK_PARAM_POSITIVE(NAME)     \
+  if (param > 0) run.template go<NcOpLog_##NAME>(); \
+  else run.template go<NcOp_##NAME>();
+template <class Run>
+NC_DEV void nc_pw_dispatch(int kernel, double param, Run& run) {
+  switch (kernel) {
+#define NC_PAIR_OP(ID, NAME, OPERAND, LOG, PARAM, VALUE, LOGVALUE) \
+  case ID: NC_PW_PICK_##LOG(NAME) break;
+#include "pair_ops.def"
+#undef NC_PAIR_OP
+    default: NC_DEVICE_FAIL("nc_pairwise: kernel id not in kernels/pair_ops.def");
+  }
+}
 
 // ---- tiling -------------------------------------------------------------------------
 // Computes tile (ti, tj) and calls sink(pair, a, b) for each of this thread's 16 pairs
@@ -276,29 +303,42 @@ NC_DEV void pw_grid(NcPwSmem<Acc>& sm, const Acc* p, int k, int d, double param,
   pw_tile<Acc, Op>(sm, p, k, d, row0 / NC_PW_TILE + blockIdx.y, blockIdx.x, sink);
 }
 
-// Dispatch on the kernel id; `F` is pw_stats or pw_grid, `...` its arguments after aux.
-#define NC_PW_DISPATCH(F, Acc, ...)                                                       \
-  __shared__ NcPwSmem<Acc> sm;                                                            \
-  switch (kernel) {                                                                       \
-    case 0: F<Acc, NcOpDist>(sm, (const Acc*)p, k, d, param, aux, __VA_ARGS__); break;       \
-    case 1: F<Acc, NcOpLog>(sm, (const Acc*)p, k, d, param, aux, __VA_ARGS__); break;        \
-    case 2:                                                                               \
-      if (param > 0) F<Acc, NcOpRieszLog>(sm, (const Acc*)p, k, d, param, aux, __VA_ARGS__); \
-      else F<Acc, NcOpRieszPow>(sm, (const Acc*)p, k, d, param, aux, __VA_ARGS__);           \
-      break;                                                                              \
-    case 3: F<Acc, NcOpCdnv>(sm, (const Acc*)p, k, d, param, aux, __VA_ARGS__); break;       \
-    case 4: F<Acc, NcOpCosine>(sm, (const Acc*)p, k, d, param, aux, __VA_ARGS__); break;     \
-    case 5: F<Acc, NcOpMaxAngle>(sm, (const Acc*)p, k, d, param, aux, __VA_ARGS__); break;   \
-    default: break;                                                                       \
-  }
+// The entry points' calls of pw_stats / pw_grid with the operation as a template argument.
+template <class Acc>
+struct NcPwStatsRun {
+  NcPwSmem<Acc>* sm;
+  const Acc* p;
+  int k, d;
+  double param;
+  const double* aux;
+  double* partials;
+  template <class Op>
+  NC_MEMBER void go() { pw_stats<Acc, Op>(*sm, p, k, d, param, aux, partials); }
+};
+template <class Acc>
+struct NcPwGridRun {
+  NcPwSmem<Acc>* sm;
+  const Acc* p;
+  int k, d;
+  double param;
+  const double* aux;
+  int row0, rows;
+  double* grid;
+  template <class Op>
+  NC_MEMBER void go() { pw_grid<Acc, Op>(*sm, p, k, d, param, aux, row0, rows, grid); }
+};
 
 extern "C" __global__ void nc_pairwise_stats_f64(const void* p, int k, int d, int kernel, double param,
                                                  const double* aux, double* partials) {
-  NC_PW_DISPATCH(pw_stats, double, partials)
+  __shared__ NcPwSmem<double> sm;
+  NcPwStatsRun<double> run{&sm, (const double*)p, k, d, param, aux, partials};
+  nc_pw_dispatch(kernel, param, run);
 }
 extern "C" __global__ void nc_pairwise_grid_f64(const void* p, int k, int d, int kernel, double param,
                                                 const double* aux, int row0, int rows, double* grid) {
-  NC_PW_DISPATCH(pw_grid, double, row0, rows, grid)
+  __shared__ NcPwSmem<double> sm;
+  NcPwGridRun<double> run{&sm, (const double*)p, k, d, param, aux, row0, rows, grid};
+  nc_pw_dispatch(kernel, param, run);
 }
 
 // ---- float32 GEMM form (nc_pairwise_gemm_*_f32_t64 / _t128) ---------------------------
@@ -321,7 +361,21 @@ struct NcGemmEpi {
   const double* aux;
   int k, d, kernel;
   double param;
+  bool dist;  // the table's operand is DIST: form dist2 from the dot product
+  bool log;   // the values are log-values (log_space for this param)
 };
+
+// The epilogue's operands and flags for one launch; an id not in the table fails the launch.
+NC_DEV NcGemmEpi nc_gemm_epi(const double* p64, const double* norms, const double* aux, int k, int d, int kernel,
+                             double param) {
+  if (!nc_pw_known(kernel)) NC_DEVICE_FAIL("nc_pairwise_gemm: kernel id not in kernels/pair_ops.def");
+  NcGemmEpi e;
+  e.p64 = p64; e.norms = norms; e.aux = aux;
+  e.k = k; e.d = d; e.kernel = kernel; e.param = param;
+  e.dist = nc_pw_dist_operand(kernel);
+  e.log = nc_pw_log_space(kernel, param);
+  return e;
+}
 
 // ||a - b||^2 from the float64 rows, in float64: exact up to float64 rounding.
 NC_DEV double nc_gemm_dist2_direct(const double* __restrict__ p64, int i, int j, int d) {
@@ -343,19 +397,21 @@ NC_DEV double nc_gemm_value(const NcGemmEpi& e, int i, int j, float dotf) {
   q.nb = __ldg(e.norms + j);
   q.dot = double(dotf);
   q.d2 = 0.0;
-  if (e.kernel <= 3) {  // distance kernels: dist2 from the norms, small ones recomputed
+  if (e.dist) {  // distance operations: dist2 from the norms, small ones recomputed
     const double s = q.na + q.nb;
     const double d2 = s - 2.0 * q.dot;
     q.d2 = d2 <= NC_GM_RECOMPUTE * s ? nc_gemm_dist2_direct(e.p64, i, j, e.d) : d2;
     q.d2 = nc_dmax(q.d2, 0.0);
   }
+#define NC_PW_VALUE_NEVER(NAME) NcOp_##NAME::value(q, e.param, e.aux)
+#define NC_PW_VALUE_PARAM_POSITIVE(NAME) \
+  (e.log ? NcOpLog_##NAME::value(q, e.param, e.aux) : NcOp_##NAME::value(q, e.param, e.aux))
   switch (e.kernel) {
-    case 0: return NcOpDist::value(q, e.param, e.aux);
-    case 1: return NcOpLog::value(q, e.param, e.aux);
-    case 2: return e.param > 0 ? NcOpRieszLog::value(q, e.param, e.aux) : NcOpRieszPow::value(q, e.param, e.aux);
-    case 3: return NcOpCdnv::value(q, e.param, e.aux);
-    case 4: return NcOpCosine::value(q, e.param, e.aux);
-    default: return NcOpMaxAngle::value(q, e.param, e.aux);
+#define NC_PAIR_OP(ID, NAME, OPERAND, LOG, PARAM, VALUE, LOGVALUE) \
+  case ID: return NC_PW_VALUE_##LOG(NAME);
+#include "pair_ops.def"
+#undef NC_PAIR_OP
+    default: NC_DEVICE_FAIL("nc_pairwise_gemm: kernel id not in kernels/pair_ops.def"); return nc_nan();
   }
 }
 
@@ -365,7 +421,7 @@ struct NcGemmStatsSink {
   NC_MEMBER_NOINLINE void operator()(int i, int j, float dot) {
     if (i < j && j < e.k) {
       const double v = nc_gemm_value(e, i, j, dot);
-      if (e.kernel == 2 && e.param > 0) nc_stats_add_log(s, v);
+      if (e.log) nc_stats_add_log(s, v);
       else nc_stats_add(s, v);
     }
   }
@@ -476,8 +532,7 @@ NC_DEV void pw_gemm_stats(const float* p32, const double* p64, const double* nor
   const bool vec = d % 4 == 0 && reinterpret_cast<unsigned long long>(p32) % 16 == 0;
   NcGemmStatsSink sink;
   sink.s = nc_stats_empty();
-  sink.e.p64 = p64; sink.e.norms = norms; sink.e.aux = aux;
-  sink.e.k = k; sink.e.d = d; sink.e.kernel = kernel; sink.e.param = param;
+  sink.e = nc_gemm_epi(p64, norms, aux, k, d, kernel, param);
   for (int idx = blockIdx.y; idx < L; idx += gridDim.y) {
     const int ti = idx < L1 ? u : u2;
     const int tj = idx < L1 ? u + idx : u2 + (idx - L1);
@@ -496,8 +551,7 @@ NC_DEV void pw_gemm_grid(const float* p32, const double* p64, const double* norm
   __shared__ NcGemmSmem<TILE> sm;
   const bool vec = d % 4 == 0 && reinterpret_cast<unsigned long long>(p32) % 16 == 0;
   NcGemmGridSink sink;
-  sink.e.p64 = p64; sink.e.norms = norms; sink.e.aux = aux;
-  sink.e.k = k; sink.e.d = d; sink.e.kernel = kernel; sink.e.param = param;
+  sink.e = nc_gemm_epi(p64, norms, aux, k, d, kernel, param);
   sink.row0 = row0; sink.row1 = nc_imin(k, row0 + rows); sink.grid = grid;
   pw_gemm_tile<TILE>(sm, p32, k, d, vec, row0 / TILE + blockIdx.y, blockIdx.x, sink);
 }

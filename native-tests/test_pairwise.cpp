@@ -45,7 +45,8 @@ double ref_value(int id, double param, const double* a, const double* b, int d, 
     case 2: return param > 0 ? -0.5 * param * std::log(d2) : (param < 0 ? -std::pow(d2, -0.5 * param) : 0.0);
     case 3: return 0.5 * (auxi + auxj) / std::pow(d2, param);
     case 4: return dot / std::sqrt(na * nb);
-    default: return std::fabs(dot / std::sqrt(na * nb) + 1.0 / (param - 1.0));
+    case 5: return std::fabs(dot / std::sqrt(na * nb) + 1.0 / (param - 1.0));
+    default: return std::nan("");  // an id of kernels/pair_ops.def without a reference here: every check fails
   }
 }
 
@@ -332,7 +333,67 @@ void run_golden_case(const std::string& name) {
 
 }  // namespace
 
+// Every id of kernels/pair_ops.def has cases here (and so a reference in ref_value).
+void check_table_covered() {
+  const std::vector<Kc> cases = kernel_cases(3, 3);
+#define NC_PAIR_OP(ID, NAME, OPERAND, LOG, PARAM, VALUE, LOGVALUE)                                              \
+  check_true("kernels/pair_ops.def", #NAME, "id " #ID " has cases in kernel_cases",                             \
+             std::any_of(cases.begin(), cases.end(), [](const Kc& c) { return c.id == ID; }));
+#include "../kernels/pair_ops.def"
+#undef NC_PAIR_OP
+}
+
+#ifndef __CUDACC__
+// An id not in the table fails the launch and writes nothing (under emulation: the launch
+// returns false; on a GPU __trap() would leave the context unusable for the other tests).
+void check_unknown_id_fails() {
+  int unused = 0;
+#define NC_PAIR_OP(ID, NAME, OPERAND, LOG, PARAM, VALUE, LOGVALUE) unused = std::max(unused, ID + 1);
+#include "../kernels/pair_ops.def"
+#undef NC_PAIR_OP
+  const int k = 3, d = 2;
+  std::vector<double> pd = {0, 1, 2, 3, 5, 8};
+  std::vector<float> pf(pd.begin(), pd.end());
+  std::vector<double> norms = {1, 13, 89};
+  double* dpd = dev_from(pd);
+  float* dpf = dev_from(pf);
+  double* dn = dev_from(norms);
+  int U, S;
+  stats_grid(k, 64, U, S);
+  double* dpart = dev_alloc<double>(size_t(4) * U * S);
+  double* dgrid = dev_alloc<double>(size_t(k) * k);
+  const std::vector<double> part0 = dev_get(dpart, size_t(4) * U * S), grid0 = dev_get(dgrid, size_t(k) * k);
+  nc_emu::g_fail_returns = true;
+  for (int id : {unused, -1}) {
+    const std::string shp = "id " + std::to_string(id);
+    bool ok = nc_emu::launch("nc_pairwise_stats_f64", nc_pairwise_stats_f64, dim3(U, S), dim3(256), 0, (const void*)dpd,
+                             k, d, id, 1.0, (const double*)nullptr, dpart);
+    check_true("nc_pairwise_stats_f64", shp, "launch fails", !ok, nc_emu::g_fail_message);
+    ok = nc_emu::launch("nc_pairwise_grid_f64", nc_pairwise_grid_f64, dim3(1, 1), dim3(256), 0, (const void*)dpd, k, d, id,
+                        1.0, (const double*)nullptr, 0, k, dgrid);
+    check_true("nc_pairwise_grid_f64", shp, "launch fails", !ok, nc_emu::g_fail_message);
+    ok = nc_emu::launch("nc_pairwise_gemm_stats_f32_t64", nc_pairwise_gemm_stats_f32_t64, dim3(U, S), dim3(256), 0,
+                        (const float*)dpf, (const double*)dpd, (const double*)dn, k, d, id, 1.0, (const double*)nullptr, dpart);
+    check_true("nc_pairwise_gemm_stats_f32_t64", shp, "launch fails", !ok, nc_emu::g_fail_message);
+    ok = nc_emu::launch("nc_pairwise_gemm_grid_f32_t128", nc_pairwise_gemm_grid_f32_t128, dim3(1, 1), dim3(256), 0,
+                        (const float*)dpf, (const double*)dpd, (const double*)dn, k, d, id, 1.0, (const double*)nullptr, 0, k,
+                        dgrid);
+    check_true("nc_pairwise_gemm_grid_f32_t128", shp, "launch fails", !ok, nc_emu::g_fail_message);
+  }
+  nc_emu::g_fail_returns = false;
+  const std::vector<double> part1 = dev_get(dpart, part0.size()), grid1 = dev_get(dgrid, grid0.size());
+  check_true("nc_pairwise_*", "unknown ids", "partials and grid untouched",
+             std::memcmp(part0.data(), part1.data(), 8 * part0.size()) == 0 &&
+                 std::memcmp(grid0.data(), grid1.data(), 8 * grid0.size()) == 0);
+  for (void* q : {(void*)dpd, (void*)dpf, (void*)dn, (void*)dpart, (void*)dgrid}) dev_free(q);
+}
+#endif
+
 void test_pairwise() {
+  check_table_covered();
+#ifndef __CUDACC__
+  check_unknown_id_fails();
+#endif
   Rng rng(0xFA125);
   const int direct[][2] = {{1, 3}, {2, 1}, {3, 5}, {65, 7}, {130, 17}, {300, 4}};
   for (auto& c : direct) run_direct_case(rng, c[0], c[1]);

@@ -9,13 +9,27 @@ package org.ncj;
  * float64 cutoff would invert it.
  */
 public enum DType {
-    FLOAT32(Math.ulp(1.0f)),
-    FLOAT64(Math.ulp(1.0));
+    FLOAT32(Math.ulp(1.0f), Float.BYTES, "f32"),
+    FLOAT64(Math.ulp(1.0), Double.BYTES, "f64");
 
     private final double eps;
+    private final int bytes;
+    private final String suffix;
 
-    DType(double eps) {
+    DType(double eps, int bytes, String suffix) {
         this.eps = eps;
+        this.bytes = bytes;
+        this.suffix = suffix;
+    }
+
+    /** Width of one element of this type in bytes: 4 for float32, 8 for float64. */
+    public int bytes() {
+        return bytes;
+    }
+
+    /** Suffix of the CUDA entry points that compute in this type ({@code nc_<operation>_f32 / _f64}, kernels/ABI.md). */
+    public String suffix() {
+        return suffix;
     }
 
     /** Machine epsilon of this type: 2⁻²³ for float32, 2⁻⁵² for float64. */

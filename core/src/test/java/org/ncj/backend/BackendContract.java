@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +29,7 @@ import org.ncj.accumulate.MeanAccumulator;
 import org.ncj.accumulate.Means;
 import org.ncj.accumulate.VarNormAccumulator;
 import org.ncj.kernels.PairKernel;
+import org.ncj.kernels.PairKernels;
 import org.ncj.kernels.PairStats;
 
 /**
@@ -316,8 +319,7 @@ public abstract class BackendContract {
         for (int c = 0; c < k; c++) {
             vn[c] = 1 + r.nextDouble();
         }
-        PairKernel[] kernels = {new PairKernel.Dist(), new PairKernel.Log(-1), new PairKernel.Riesz(3),
-                new PairKernel.Cdnv(1.5, vn), new PairKernel.Cosine(), new PairKernel.MaxAngle(k)};
+        List<PairKernel> kernels = PairKernels.every(k, 5, vn, Map.of("distExp", 1.5)); // d = 5: Riesz s = 3
         for (PairKernel kernel : kernels) {
             double[] g = backend.pairwiseGrid(p, k, d, kernel, 8);
             double sum = 0;

@@ -91,7 +91,7 @@ public final class CudaCentredStats extends Resource implements CentredStats {
 
     /** Bytes of one centred element in the scratch: only the scatter needs the centred rows. */
     private int xcBytes() {
-        return !wantScatter ? 0 : dtype == DType.FLOAT32 ? 4 : 8;
+        return wantScatter ? dtype.bytes() : 0;
     }
 
     @Override
@@ -161,13 +161,12 @@ public final class CudaCentredStats extends Resource implements CentredStats {
     }
 
     private void launch(long x, long y, long n, CudaStream stream) {
-        boolean f32 = dtype == DType.FLOAT32;
         DeviceMemory xc = wantScatter ? backend.stager().scratch((long) xcBytes() * d * n) : null;
-        ctx.launch(f32 ? Kernel.CENTRE_F32 : Kernel.CENTRE_F64, centreGrid(n, ctx.sms), 1, 256, centreShared(k),
+        ctx.launch(Kernel.of("nc_centre", dtype), centreGrid(n, ctx.sms), 1, 256, centreShared(k),
                 stream.get(), x, y, n, d, k, means, xc, varSums, counts);
         if (wantScatter) {
             int[] g = syrkGrid(n, d, ctx.sms);
-            ctx.launch(f32 ? Kernel.SYRK_F32 : Kernel.SYRK_F64, g[0], g[1], 256, 0, stream.get(),
+            ctx.launch(Kernel.of("nc_syrk", dtype), g[0], g[1], 256, 0, stream.get(),
                     xc, n, d, scatter);
         }
     }

@@ -62,7 +62,8 @@ public final class CudaClassSums extends Resource implements ClassSums {
 
     /** Dynamic shared bytes of the small-K kernel (float32: also each class's first row in the block, k ints). */
     static long smallShared(int k, int d, DType dtype) {
-        return dtype == DType.FLOAT32 ? 4L * k * d + 8L * k : 8L * k * d + 4L * k;
+        long firstRows = dtype == DType.FLOAT32 ? 4L * k : 0;
+        return (long) dtype.bytes() * k * d + 4L * k + firstRows;
     }
 
     /** Whether the small-K (shared-memory) kernel is used for this shape. */
@@ -128,7 +129,7 @@ public final class CudaClassSums extends Resource implements ClassSums {
     }
 
     private void launchSorted(long x, long order, long seg, CudaStream stream) {
-        ctx.launch(dtype == DType.FLOAT32 ? Kernel.CLASS_SUMS_SORTED_F32 : Kernel.CLASS_SUMS_SORTED_F64, k,
+        ctx.launch(Kernel.of("nc_class_sums_sorted", dtype), k,
                 (d + 255) / 256, 256, 0, stream.get(), x, order, seg, d, k, sums, counts);
     }
 
@@ -150,13 +151,12 @@ public final class CudaClassSums extends Resource implements ClassSums {
     }
 
     private void launch(long x, long y, long n, CudaStream stream) {
-        boolean f32 = dtype == DType.FLOAT32;
         if (usesSmall(k, d, dtype)) {
             int grid = (int) Math.max(1, Math.min((n + 255) / 256, 4L * ctx.sms));
-            ctx.launch(f32 ? Kernel.CLASS_SUMS_SMALL_F32 : Kernel.CLASS_SUMS_SMALL_F64, grid, 1, 256,
+            ctx.launch(Kernel.of("nc_class_sums_small", dtype), grid, 1, 256,
                     (int) smallShared(k, d, dtype), stream.get(), x, y, n, d, k, sums, counts);
         } else {
-            ctx.launch(f32 ? Kernel.CLASS_SUMS_LARGE_F32 : Kernel.CLASS_SUMS_LARGE_F64, largeGrid(n, ctx.sms), 1, 256, 0,
+            ctx.launch(Kernel.of("nc_class_sums_large", dtype), largeGrid(n, ctx.sms), 1, 256, 0,
                     stream.get(), x, y, n, d, k, sums, counts);
         }
     }

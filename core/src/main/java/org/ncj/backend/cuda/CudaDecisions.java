@@ -194,7 +194,7 @@ public final class CudaDecisions extends Resource implements Decisions {
     }
 
     private void launch(long x, long y, long n, CudaStream stream) {
-        Kernel kernel = dtype == DType.FLOAT32 ? Kernel.DECISIONS_F32 : Kernel.DECISIONS_F64;
+        Kernel kernel = Kernel.of("nc_decisions", dtype);
         for (long r0 = 0; r0 < n; r0 += MAX_ROWS) {
             long rows = Math.min(MAX_ROWS, n - r0);
             ctx.launch(kernel, grid(rows), 1, BLOCK, 0, stream.get(), x + 4L * d * r0, y + 4L * r0, rows, d, bt, bt64,

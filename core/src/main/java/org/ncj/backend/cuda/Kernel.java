@@ -35,6 +35,23 @@ enum Kernel {
         this.entry = entry;
     }
 
+    private static final java.util.Map<String, Kernel> BY_ENTRY = new java.util.HashMap<>();
+
+    static {
+        for (Kernel k : values()) {
+            BY_ENTRY.put(k.entry, k);
+        }
+    }
+
+    /** The entry {@code <operation>_<suffix>} of a precision, e.g. {@code of("nc_centre", FLOAT32)}. */
+    static Kernel of(String operation, org.ncj.DType dtype) {
+        Kernel k = BY_ENTRY.get(operation + "_" + dtype.suffix());
+        if (k == null) {
+            throw new IllegalArgumentException("no entry " + operation + "_" + dtype.suffix() + " in Kernel");
+        }
+        return k;
+    }
+
     static String resource(String family) {
         return PTX_DIR + family + ".ptx";
     }

@@ -7,6 +7,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.ncj.kernels.PairKernel;
+import org.ncj.kernels.PairKernels;
 import org.ncj.kernels.PairStats;
 
 /** The BLAS-tiled pairwise path against the direct one, including near-duplicate rows. */
@@ -31,8 +32,7 @@ class CpuPairwiseTest {
         for (int i = 0; i < k; i++) {
             v[i] = 1 + r.nextDouble();
         }
-        for (PairKernel kernel : new PairKernel[] {new PairKernel.Dist(), new PairKernel.Log(-1), new PairKernel.Riesz(65),
-                new PairKernel.Cdnv(1, v), new PairKernel.Cosine(), new PairKernel.MaxAngle(k)}) {
+        for (PairKernel kernel : PairKernels.every(k, 67, v)) { // d = 67: Riesz s = 65
             for (int tile : new int[] {32, 64, 100, 512}) {
                 PairStats direct = CpuPairwise.stats(p, k, d, kernel, tile, false);
                 PairStats gemm = CpuPairwise.stats(p, k, d, kernel, tile, true);

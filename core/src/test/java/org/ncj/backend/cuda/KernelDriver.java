@@ -9,6 +9,7 @@ import org.ncj.backend.CentredStats;
 import org.ncj.backend.ClassSums;
 import org.ncj.backend.Decisions;
 import org.ncj.kernels.PairKernel;
+import org.ncj.kernels.PairKernels;
 
 /**
  * Launches every kernel entry point once on small odd shapes, for
@@ -62,8 +63,7 @@ public final class KernelDriver {
             double[] p = CudaAgreementTest.points(130, 7, 5);
             double[] v = new double[130];
             java.util.Arrays.fill(v, 1.0);
-            for (PairKernel pk : new PairKernel[] {new PairKernel.Dist(), new PairKernel.Log(), new PairKernel.Riesz(5),
-                    new PairKernel.Cdnv(1, v), new PairKernel.Cosine(), new PairKernel.MaxAngle(130)}) {
+            for (PairKernel pk : PairKernels.every(130, 7, v)) { // d = 7: Riesz s = 5
                 for (Object[] f : CudaAgreementTest.PAIR_FORMS) {
                     cuda.pairwiseStats(p, 130, 7, pk, (Integer) f[1], (DType) f[0]);
                     cuda.pairwiseGrid(p, 130, 7, pk, (Integer) f[1], (DType) f[0]);
@@ -71,7 +71,7 @@ public final class KernelDriver {
                             CudaPairwise.BAND_QUANTUM);
                 }
             }
-            System.out.println("pairwise stats + grid (whole and in bands) f64, f32 GEMM tiles 64 and 128 (6 kernels) ok");
+            System.out.println("pairwise stats + grid (whole and in bands) f64, f32 GEMM tiles 64 and 128 (" + PairKernels.types().size() + " kernels) ok");
             rawKernels(cuda, b, k, d, n);
             System.out.println("eigh via " + cuda.eighImplementation());
             cuda.eigh(new double[] {2, 1, 1, 3}, 2);

@@ -12,10 +12,33 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
+import org.ncj.DType;
 import org.ncj.backend.Backend;
 
 /** Runs without a GPU: the Java enum against the committed PTX, and the no-GPU fallbacks. */
 class KernelEntriesTest {
+
+    @Test
+    void entryOfAPrecisionIsItsSuffix() {
+        assertEquals(4, DType.FLOAT32.bytes());
+        assertEquals(8, DType.FLOAT64.bytes());
+        int found = 0;
+        for (Kernel k : Kernel.values()) {
+            for (DType t : DType.values()) {
+                String tail = "_" + t.suffix();
+                if (k.entry.endsWith(tail)) {
+                    assertEquals(k, Kernel.of(k.entry.substring(0, k.entry.length() - tail.length()), t), k.entry);
+                    found++;
+                }
+            }
+        }
+        assertTrue(found >= 10, found + " entries end in _f32 or _f64");
+        assertEquals(Kernel.CENTRE_F32, Kernel.of("nc_centre", DType.FLOAT32));
+        assertEquals(Kernel.SYRK_F64, Kernel.of("nc_syrk", DType.FLOAT64));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Kernel.of("nc_mirror_upper", DType.FLOAT32));
+        assertTrue(e.getMessage().contains("nc_mirror_upper_f32"), e.getMessage());
+    }
 
     @Test
     void enumMatchesPtxEntries() {
@@ -126,17 +149,8 @@ class KernelEntriesTest {
     }
 
     @Test
-    void pairKernelIdsFollowTheAbi() {
-        assertEquals(0, CudaPairwise.id(new org.ncj.kernels.PairKernel.Dist()));
-        assertEquals(1, CudaPairwise.id(new org.ncj.kernels.PairKernel.Log()));
-        assertEquals(-1.0, CudaPairwise.param(new org.ncj.kernels.PairKernel.Log()));
-        assertEquals(2, CudaPairwise.id(new org.ncj.kernels.PairKernel.Riesz(3)));
-        assertEquals(3.0, CudaPairwise.param(new org.ncj.kernels.PairKernel.Riesz(3)));
-        assertEquals(3, CudaPairwise.id(new org.ncj.kernels.PairKernel.Cdnv(2, new double[1])));
-        assertEquals(2.0, CudaPairwise.param(new org.ncj.kernels.PairKernel.Cdnv(2, new double[1])));
-        assertEquals(4, CudaPairwise.id(new org.ncj.kernels.PairKernel.Cosine()));
-        assertEquals(5, CudaPairwise.id(new org.ncj.kernels.PairKernel.MaxAngle(10)));
-        assertEquals(10.0, CudaPairwise.param(new org.ncj.kernels.PairKernel.MaxAngle(10)));
+    void syrkGridFollowsTheAbi() {
+        // (the pairwise kernel ids: PairOpsTableTest, against kernels/pair_ops.def)
         // nc_syrk_*: tile 128; d = 1024: T = 8, 36 tiles, S = min(1024, 8*132/36) = 29 splits
         assertArrayEquals(new int[] {36, 29}, CudaCentredStats.syrkGrid(1L << 18, 1024, 132));
         assertArrayEquals(new int[] {3, 1}, CudaCentredStats.syrkGrid(100, 129, 132));   // T = 2
