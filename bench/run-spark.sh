@@ -15,7 +15,7 @@ mkdir -p bench/out
 # The Spark module and its class path, as ./ncj builds them for a Parquet input
 if [ ! -f spark/target/ncj-spark-0.1.0-SNAPSHOT.jar ] || [ ! -f spark/target/spark.classpath ]; then
   mvn -q -B -ntp -DskipTests -pl spark -am package dependency:build-classpath \
-      -Dmdep.outputFile=target/spark.classpath -Dmdep.includeScope=compile
+      -Dmdep.outputFile=target/spark.classpath -DincludeScope=compile
 fi
 cp="spark/target/ncj-spark-0.1.0-SNAPSHOT.jar:$(cat spark/target/spark.classpath)"
 mapfile -t opts < <(grep -v '^#' spark/jvm.options | grep -v '^[[:space:]]*$')
