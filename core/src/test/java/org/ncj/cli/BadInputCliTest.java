@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -23,9 +21,9 @@ class BadInputCliTest {
     @TempDir
     Path tmp;
 
-    static final int K = 3;
-    static final int D = 4;
-    static final int N = 12;
+    static final int K = CliRun.Inputs.K;
+    static final int D = CliRun.Inputs.D;
+    static final int N = CliRun.Inputs.N;
     Path x;
     Path y;
     Path w;
@@ -33,31 +31,15 @@ class BadInputCliTest {
 
     @BeforeEach
     void files() throws Exception {
-        float[] xs = new float[N * D];
-        int[] ys = new int[N];
-        for (int i = 0; i < N; i++) {
-            ys[i] = i % K;
-            for (int j = 0; j < D; j++) {
-                xs[i * D + j] = (j == ys[i] ? 3f : 0f) + 0.1f * ((i * 7 + j * 3) % 5);
-            }
-        }
-        x = tmp.resolve("x.npy");
-        y = tmp.resolve("y.npy");
-        w = tmp.resolve("w.npy");
-        Npy.write(x, xs, N, D);
-        Npy.write(y, ys, N);
-        float[] ws = new float[K * D];
-        for (int c = 0; c < K; c++) {
-            ws[c * D + c] = 1f;
-        }
-        Npy.write(w, ws, K, D);
+        CliRun.Inputs in = CliRun.Inputs.write(tmp);
+        x = in.x();
+        y = in.y();
+        w = in.w();
         out = tmp.resolve("out");
     }
 
     private CliRun analyze(String... extra) {
-        List<String> a = new ArrayList<>(List.of("analyze", "--quiet", "--backend", "cpu", "--out", out.toString()));
-        a.addAll(Arrays.asList(extra));
-        return CliRun.run(a.toArray(String[]::new));
+        return CliRun.analyze(out, extra);
     }
 
     private void assertBad(CliRun r, String file, String problem) throws Exception {
