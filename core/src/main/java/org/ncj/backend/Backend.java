@@ -57,22 +57,68 @@ public interface Backend extends AutoCloseable {
      */
     Decisions decisions(double[] means, double[] weights, double[] bias, int[] candidates, int k, int d, DType dtype);
 
+    /** The tile a backend walks pairs with where nothing is tuned (the Python package's examples use 64). */
+    int DEFAULT_TILE = 64;
+
+    /**
+     * The tile this backend walks the pairs of K points in D dimensions with at {@code precision}
+     * (FAISS's {@code chooseTileSize}, one per backend): the tuned tile of this device and shape
+     * ({@link org.ncj.backend.tuning.Tuning}, {@code ./ncj tune}) where the backend's tile is
+     * tunable, else {@link #DEFAULT_TILE}, always as {@link #effectiveTile} makes it. The pairwise
+     * methods without a tile argument use it.
+     */
+    int pairwiseTile(int k, int d, DType precision);
+
+    /**
+     * What a tile asked for becomes on this backend at {@code precision}: the CPU walks exactly
+     * that tile; CUDA {@link DType#FLOAT32} the nearest of its GEMM kernels' tiles (64 or 128);
+     * CUDA {@link DType#FLOAT64} its fixed tile 64 whatever is asked.
+     *
+     * @throws IllegalArgumentException when {@code requested < 1}
+     */
+    int effectiveTile(int requested, DType precision);
+
+    /**
+     * The distinct tiles worth timing at {@code precision}, ascending, for the tuner; one element
+     * where the tile is fixed.
+     */
+    int[] tileCandidates(DType precision);
+
+    /**
+     * The key of this device's rows in the tuning table: the backend's name and its hardware,
+     * without versions (e.g. {@code "cpu: <CPU model>, 16 cores"},
+     * {@code "cuda: NVIDIA H200, compute capability 9.0"}).
+     */
+    String tuningKey();
+
     /**
      * Count, mean and variance of {@code kernel} over all pairs i &lt; j of the rows of
-     * {@code points} (K×D, row-major), walking {@code tileSize × tileSize} tiles of the upper
-     * triangle without materialising the K×K grid.
+     * {@code points} (K×D, row-major), walking tiles of the upper triangle without materialising
+     * the K×K grid, at the tile this backend plans ({@link #pairwiseTile}).
      *
-     * <p>{@code precision} is a floor: the least precise arithmetic the caller accepts for the
-     * distances and dot products (kernel values and statistics are float64 everywhere). A backend
-     * may compute more precisely: the CPU backend is always float64; the CUDA backend runs
-     * {@link DType#FLOAT32} as float32 GEMM tiles and {@link DType#FLOAT64} in float64. Pass the
-     * dtype the points were accumulated in ({@code Means.dtype()}).
+     * <p>{@code precision} means the same on every backend: a floor, the least precise arithmetic
+     * the caller accepts for the distances and dot products (kernel values and statistics are
+     * float64 everywhere). Pass the dtype the points were accumulated in ({@code Means.dtype()}).
+     * Each backend states what it computes for each precision: the CPU backend computes this
+     * method and {@link #pairwiseGrid} in float64 whatever the floor, and the fused
+     * {@link #pairwiseStats(double[], int, int, PairKernel[], PairKernel[], double, DType)} in float32
+     * GEMM tiles for {@link DType#FLOAT32} where a native BLAS is installed; the CUDA backend runs
+     * {@link DType#FLOAT32} as float32 GEMM tiles and {@link DType#FLOAT64} in float64 everywhere.
      */
-    PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision);
+    default PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, DType precision) {
+        return pairwiseStats(points, k, d, kernel, pairwiseTile(k, d, precision), precision);
+    }
+
+    /**
+     * {@link #pairwiseStats(double[], int, int, PairKernel, DType)} with the tile forced to
+     * {@code tileOverride} (as {@link #effectiveTile} makes it): for the tuner, benchmarks and tests
+     * that walk a given tile; the measures leave the tile to the backend.
+     */
+    PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileOverride, DType precision);
 
     /** {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)} in float64. */
-    default PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize) {
-        return pairwiseStats(points, k, d, kernel, tileSize, DType.FLOAT64);
+    default PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileOverride) {
+        return pairwiseStats(points, k, d, kernel, tileOverride, DType.FLOAT64);
     }
 
     /**
@@ -80,14 +126,25 @@ public interface Backend extends AutoCloseable {
      * kernels in {@code onRows} see the rows of {@code points} as given, those in
      * {@code onNormalized} the rows {@code p_i / (‖p_i‖ + eps)} (the normalised means of Liu et
      * al. 2023). Returns the statistics of {@code onRows}, then of {@code onNormalized}, in order.
-     * A backend may share one product per tile between the kernels (the CPU backend does); this
-     * default runs {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)} once per kernel.
+     * The tile is the backend's ({@link #pairwiseTile}); {@code precision} is the floor of
+     * {@link #pairwiseStats(double[], int, int, PairKernel, DType)}.
      */
     default PairStats[] pairwiseStats(double[] points, int k, int d, PairKernel[] onRows, PairKernel[] onNormalized,
-                                      double eps, int tileSize, DType precision) {
+                                      double eps, DType precision) {
+        return pairwiseStats(points, k, d, onRows, onNormalized, eps, pairwiseTile(k, d, precision), precision);
+    }
+
+    /**
+     * {@link #pairwiseStats(double[], int, int, PairKernel[], PairKernel[], double, DType)} with the
+     * tile forced to {@code tileOverride} (as {@link #effectiveTile} makes it). A backend may share
+     * one product per tile between the kernels (the CPU backend does); this default runs
+     * {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)} once per kernel.
+     */
+    default PairStats[] pairwiseStats(double[] points, int k, int d, PairKernel[] onRows, PairKernel[] onNormalized,
+                                      double eps, int tileOverride, DType precision) {
         PairStats[] out = new PairStats[onRows.length + onNormalized.length];
         for (int q = 0; q < onRows.length; q++) {
-            out[q] = pairwiseStats(points, k, d, onRows[q], tileSize, precision);
+            out[q] = pairwiseStats(points, k, d, onRows[q], tileOverride, precision);
         }
         if (onNormalized.length > 0) {
             double[] pn = new double[points.length];
@@ -102,7 +159,7 @@ public interface Backend extends AutoCloseable {
                 }
             }
             for (int q = 0; q < onNormalized.length; q++) {
-                out[onRows.length + q] = pairwiseStats(pn, k, d, onNormalized[q], tileSize, precision);
+                out[onRows.length + q] = pairwiseStats(pn, k, d, onNormalized[q], tileOverride, precision);
             }
         }
         return out;
@@ -110,14 +167,20 @@ public interface Backend extends AutoCloseable {
 
     /**
      * The full K×K grid of {@code kernel} values (row-major; the diagonal is NaN, since
-     * self-interactions are excluded). Memory grows as K²: use {@link #pairwiseStats} for statistics.
-     * {@code precision} is a floor, as in {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)}.
+     * self-interactions are excluded), at the backend's tile. Memory grows as K²: use
+     * {@link #pairwiseStats} for statistics. {@code precision} is a floor, as in
+     * {@link #pairwiseStats(double[], int, int, PairKernel, DType)}.
      */
-    double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision);
+    default double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, DType precision) {
+        return pairwiseGrid(points, k, d, kernel, pairwiseTile(k, d, precision), precision);
+    }
+
+    /** {@link #pairwiseGrid(double[], int, int, PairKernel, DType)} with the tile forced to {@code tileOverride}. */
+    double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileOverride, DType precision);
 
     /** {@link #pairwiseGrid(double[], int, int, PairKernel, int, DType)} in float64. */
-    default double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize) {
-        return pairwiseGrid(points, k, d, kernel, tileSize, DType.FLOAT64);
+    default double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileOverride) {
+        return pairwiseGrid(points, k, d, kernel, tileOverride, DType.FLOAT64);
     }
 
     /** Eigen-decomposition of a symmetric n×n matrix (row-major, only its upper triangle is read). */

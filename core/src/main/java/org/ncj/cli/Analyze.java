@@ -87,7 +87,7 @@ public final class Analyze implements Callable<Integer> {
             description = "Accumulation precision (default: ${DEFAULT-VALUE}). Inputs are read as float32 either way.")
     String dtype;
 
-    @Option(names = "--tile-size", defaultValue = "0", paramLabel = "N", description = "Tile size of the pairwise measures (default: the tuned size from ./ncj tune, else 64).")
+    @Option(names = "--tile-size", defaultValue = "0", paramLabel = "N", description = "Force the tile size of the pairwise measures (default: the backend's plan, its tuned size from ./ncj tune, else 64; CUDA rounds float32 tiles to 64 or 128 and tiles float64 by 64).")
     int tileSize;
 
     @Option(names = "--min-count", defaultValue = "1", paramLabel = "N",

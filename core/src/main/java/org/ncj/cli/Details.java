@@ -4,7 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.ncj.accumulate.Means;
-import org.ncj.measure.Measures;
+import org.ncj.measure.Nc2Geometry;
+import org.ncj.measure.Nc3Duality;
+import org.ncj.measure.Nc4Agreement;
 import org.ncj.report.ReportData;
 
 /** Per-class detail for the report, computed from a pipeline result. */
@@ -20,10 +22,10 @@ final class Details {
         int[] sel = m.selected();
         int k = sel.length;
         int d = m.dim();
-        double[] norms = Measures.meanNorms(m);
+        double[] norms = Nc2Geometry.meanNorms(m);
         double[] agreement = null;
         if (r.agreement() != null) {
-            double[] all = Measures.agreementRates(r.agreement());
+            double[] all = Nc4Agreement.agreementRates(r.agreement());
             agreement = new double[k];
             for (int i = 0; i < k; i++) {
                 agreement[i] = all[sel[i]];
@@ -63,11 +65,11 @@ final class Details {
         for (int i = 0; i < sel.length; i++) {
             pos.put(sel[i], i);
         }
-        double[] norms = Measures.meanNorms(m);
-        double[] sim = r.classifier() != null ? Measures.similarities(r.classifier(), m, false) : null;
-        double[] simCos = r.classifier() != null ? Measures.similarities(r.classifier(), m, true) : null;
-        double[] dist = r.classifier() != null ? Measures.distanceNorms(r.classifier(), m) : null;
-        double[] agree = r.agreement() != null ? Measures.agreementRates(r.agreement()) : null;
+        double[] norms = Nc2Geometry.meanNorms(m);
+        double[] sim = r.classifier() != null ? Nc3Duality.similarities(r.classifier(), m, false) : null;
+        double[] simCos = r.classifier() != null ? Nc3Duality.similarities(r.classifier(), m, true) : null;
+        double[] dist = r.classifier() != null ? Nc3Duality.distanceNorms(r.classifier(), m) : null;
+        double[] agree = r.agreement() != null ? Nc4Agreement.agreementRates(r.agreement()) : null;
         StringBuilder sb = new StringBuilder(
                 "class,count,selected,mean_norm,var_norm,similarity,similarity_cos,distance_norm,eval_count,agreement\n");
         for (int c = 0; c < k; c++) {

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.ncj.backend.Backend;
-import org.ncj.measure.Tuning;
+import org.ncj.backend.tuning.Tuning;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
                 + "below the default's). The choice per shape, its mean time and that interval's half-width go to "
                 + "the tuning table, which the library reads to choose its default tile (MetricSet, and analyze "
                 + "without --tile-size). Rows of other devices in the table are kept.",
-                "On the CPU it sweeps tiles 16..512; on CUDA the float32 GEMM kernels' tiles 64 and 128 (the float64 "
-                        + "kernels tile by 64 whatever the table says)."})
+                "The backend names its candidate tiles and its table key: on the CPU tiles 16..512; on CUDA the float32 "
+                        + "GEMM kernels' tiles 64 and 128 (the float64 kernels tile by 64 whatever the table says)."})
 public final class Tune implements Callable<Integer> {
 
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}).")
@@ -61,7 +61,7 @@ public final class Tune implements Callable<Integer> {
             throw new Main.UsageException("--reps must be >= 2 (the noise needs two runs)");
         }
         try (Backend b = Backend.byName(backend)) {
-            System.out.println("tuning on " + Tuning.deviceKey(b));
+            System.out.println("tuning on " + b.tuningKey());
             List<Tuning.Entry> best = Tuning.tune(b, grid, reps, System.out::println);
             Tuning.write(table, best);
             for (Tuning.Entry e : best) {

@@ -23,10 +23,12 @@ public final class MetricSet {
     /**
      * Options of the measures that take any.
      *
-     * @param tileSize pairwise tile size, or {@link #AUTO_TILE} for the tuned one ({@link Tuning})
+     * @param tileSize an explicit override of the pairwise tile (the tuner, benchmarks, tests,
+     *                 {@code analyze --tile-size}), or {@link #AUTO_TILE} to leave it to the backend
+     *                 ({@link Backend#pairwiseTile}: its tuned tile, as the backend makes it)
      */
     public record Options(int tileSize, double distExp, double logExponent, boolean weightedAgreement) {
-        /** Use the tile the tuning table gives for this backend and shape ({@link Tuning#tileSize}). */
+        /** Leave the tile to the backend's plan ({@link Backend#pairwiseTile}). */
         public static final int AUTO_TILE = 0;
         public static final Options DEFAULT = new Options(AUTO_TILE, 1.0, -1.0, true);
 
@@ -91,7 +93,8 @@ public final class MetricSet {
     public static Map<String, Double> compute(Backend backend, Means m, Covariance sw, VarNorms vn, Classifier classifier,
                                               Agreement agreement, double[] oodMean, Options o) {
         Map<String, Double> r = new LinkedHashMap<>();
-        int t = o.tileSize() == Options.AUTO_TILE ? Tuning.tileSize(backend, m.numSelected(), m.dim()) : o.tileSize();
+        // One plan for the whole set (the tuning table is read once).
+        int t = o.tileSize() == Options.AUTO_TILE ? backend.pairwiseTile(m.numSelected(), m.dim(), m.dtype()) : o.tileSize();
         // Statistics that left the working type's range (float32 class sums beyond ~3e38) give NaN
         // measures, explained by precisionNotes, instead of failing inside an eigen-decomposition.
         boolean mOk = finite(m.selectedMeans());
@@ -101,18 +104,18 @@ public final class MetricSet {
         double[] mc = mOk ? m.centred() : null;
         Pairwise pw = mOk ? new Pairwise(backend, m, mc, vnOk ? vn : null, o, t) : null;
         if (sw != null) {
-            double[] pinvSvd = swOk ? Measures.covariancePinvAndSvd(sw, m, backend, mc) : new double[] {Double.NaN, Double.NaN};
+            double[] pinvSvd = swOk ? Nc1Variability.covariancePinvAndSvd(sw, m, backend, mc) : new double[] {Double.NaN, Double.NaN};
             r.put("nc1_pinv", pinvSvd[0]);
             r.put("nc1_svd", pinvSvd[1]);
-            r.put("nc1_quot", value(swOk, () -> Measures.covarianceQuotient(sw, m, mc)));
+            r.put("nc1_quot", value(swOk, () -> Nc1Variability.covarianceQuotient(sw, m, mc)));
         }
         if (vn != null) {
             r.put("nc1_cdnv", value(vnOk, () -> pw.cdnv()));
         }
-        r.put("nc2_etf_err", value(mOk, () -> Measures.simplexEtfError(m, backend, mc)));
-        r.put("nc2_equinorm_means", value(mOk, () -> Measures.equinormMeans(m, mc)));
+        r.put("nc2_etf_err", value(mOk, () -> Nc2Geometry.simplexEtfError(m, backend, mc)));
+        r.put("nc2_equinorm_means", value(mOk, () -> Nc2Geometry.equinormMeans(m, mc)));
         if (classifier != null) {
-            r.put("nc2_equinorm_weights", Measures.equinormWeights(classifier, m));
+            r.put("nc2_equinorm_weights", Nc2Geometry.equinormWeights(classifier, m));
         }
         r.put("nc2_equiangle_std", value(mOk, () -> pw.equiangleStd()));
         r.put("nc2_maxangle", value(mOk, () -> pw.maxAngle()));
@@ -123,14 +126,14 @@ public final class MetricSet {
             r.put("nc2g_" + kernels[q].name() + "_var", s == null ? Double.NaN : s.variance());
         }
         if (classifier != null) {
-            r.put("nc3_dual_err", value(mOk, () -> Measures.selfDualityError(classifier, m, backend, mc)));
-            r.put("nc3u_uni_dual", value(mOk, () -> Measures.uniformDuality(classifier, m, mc)));
+            r.put("nc3_dual_err", value(mOk, () -> Nc3Duality.selfDualityError(classifier, m, backend, mc)));
+            r.put("nc3u_uni_dual", value(mOk, () -> Nc3Duality.uniformDuality(classifier, m, mc)));
         }
         if (agreement != null) {
-            r.put("nc4_agree", value(mOk, () -> Measures.clfNccAgreement(agreement, o.weightedAgreement(), null)));
+            r.put("nc4_agree", value(mOk, () -> Nc4Agreement.clfNccAgreement(agreement, o.weightedAgreement(), null)));
         }
         if (oodMean != null) {
-            r.put("nc5_ood_dev", value(mOk && finite(oodMean), () -> Measures.orthogonalityDeviation(m, oodMean)));
+            r.put("nc5_ood_dev", value(mOk && finite(oodMean), () -> Nc5Ood.orthogonalityDeviation(m, oodMean)));
         }
         return r;
     }
@@ -190,17 +193,17 @@ public final class MetricSet {
                 stats = new PairStats[0];
                 return;
             }
-            // Rows and variances scaled by powers of two (exact, as in Measures.variabilityCdnv and
-            // normalizedCentred): float32 products see magnitudes near 1 at any data scale, and the
+            // Rows and variances scaled by powers of two (exact, as in Nc1Variability.variabilityCdnv and
+            // MeasureSupport.normalizedCentred): float32 products see magnitudes near 1 at any data scale, and the
             // absolute eps of the normalised kernels acts at a fixed scale.
-            int e = Measures.unitExponent(mc, k, d);
+            int e = MeasureSupport.unitExponent(mc, k, d);
             double[] rows = mc;
             double[] v = vn == null ? null : cdnvNorms();
             if (e != 0) {
                 rows = mc.clone();
-                Measures.scalb(rows, e);
+                MeasureSupport.scalb(rows, e);
                 if (v != null) {
-                    Measures.scalb(v, 2 * e);
+                    MeasureSupport.scalb(v, 2 * e);
                 }
             }
             PairKernel[] onRows = vn == null
@@ -212,7 +215,7 @@ public final class MetricSet {
 
         /** The selected classes' variance norms, or null where one is missing (the measure throws). */
         private double[] cdnvNorms() {
-            if (vn.means() != m && !sameMeans(vn.means(), m)) {
+            if (vn.means() != m && !MeasureSupport.sameMeans(vn.means(), m)) {
                 return null;
             }
             int[] sel = m.selected();
@@ -228,28 +231,23 @@ public final class MetricSet {
 
         double cdnv() {
             run();
-            return fusedOk ? stats[2].mean() : Measures.variabilityCdnv(vn, m, o.distExp(), tile, backend);
+            return fusedOk ? stats[2].mean() : Nc1Variability.variabilityCdnv(vn, m, o.distExp(), backend, tile);
         }
 
         double equiangleStd() {
             run();
-            return fusedOk ? Math.sqrt(stats[0].variance()) : Measures.equiangleStd(m, tile, backend);
+            return fusedOk ? Math.sqrt(stats[0].variance()) : Nc2Geometry.equiangleStd(m, backend, tile);
         }
 
         double maxAngle() {
             run();
-            return fusedOk ? stats[1].mean() : Measures.maxAngle(m, tile, backend);
+            return fusedOk ? stats[1].mean() : Nc2Geometry.maxAngle(m, backend, tile);
         }
 
         KernelStats kernelStats(int q) {
             run();
             int onRows = vn == null ? 2 : 3;
-            return fusedOk ? KernelStats.of(stats[onRows + q]) : Measures.kernelStats(m, kernels[q], tile, backend);
-        }
-
-        private static boolean sameMeans(Means a, Means b) {
-            return a.numClasses() == b.numClasses() && a.dim() == b.dim()
-                    && java.util.Arrays.equals(a.counts(), b.counts()) && java.util.Arrays.equals(a.means(), b.means());
+            return fusedOk ? KernelStats.of(stats[onRows + q]) : Nc2Geometry.kernelStats(m, kernels[q], backend, tile);
         }
     }
 }

@@ -25,7 +25,7 @@ import org.ncj.backend.Backend;
 import org.ncj.backend.Batch;
 import org.ncj.golden.GoldenContract;
 import org.ncj.golden.GoldenPipeline;
-import org.ncj.measure.Measures;
+import org.ncj.measure.Nc1Variability;
 import org.ncj.measure.MetricSet;
 import org.ncj.measure.PerClassNc1;
 import org.ncj.testutil.Golden;
@@ -380,10 +380,10 @@ class OnePassAndMergeTest {
         });
         assertEquals(3, passes);
         assertEquals(k, seen.size());
-        PerClassNc1 per = Measures.perClassCovariancePinv(cpu, means, batches, budget);
+        PerClassNc1 per = Nc1Variability.perClassCovariancePinv(cpu, means, batches, budget);
         try (CovarAccumulator cov = new CovarAccumulator(cpu, means)) {
             cov.accumulate(x, y);
-            double nc1 = Measures.covariancePinv(cov.compute(), means);
+            double nc1 = Nc1Variability.covariancePinv(cov.compute(), means);
             assertEquals(nc1, per.weightedMeanRatio(), 1e-10 * nc1, "sample-weighted per-class NC1 is nc1_pinv");
         }
         assertEquals(3, per.passes());

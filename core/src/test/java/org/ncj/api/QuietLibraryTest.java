@@ -16,7 +16,7 @@ import org.ncj.accumulate.CovarAccumulator;
 import org.ncj.accumulate.MeanAccumulator;
 import org.ncj.accumulate.Means;
 import org.ncj.backend.Backend;
-import org.ncj.measure.Measures;
+import org.ncj.measure.Nc1Variability;
 
 /**
  * A library user's program, run as a plain {@code java -cp …} process with the flag the README
@@ -47,7 +47,7 @@ class QuietLibraryTest {
             }
             try (var c = new CovarAccumulator(backend, means)) {
                 c.accumulate(x, y, means);
-                System.out.println(backend + "\nnc1_pinv " + Measures.covariancePinv(c.compute(), means, backend));
+                System.out.println(backend + "\nnc1_pinv " + Nc1Variability.covariancePinv(c.compute(), means, backend));
             }
         }
     }

@@ -349,6 +349,37 @@ public abstract class BackendContract {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void theBackendPlansItsTileAndWalksThePlanWithoutATileArgument(DType precision) {
+        // The plan is what the backend makes of a tile (a fixed point of effectiveTile), its
+        // candidates are too, and the pairwise methods without a tile walk exactly the plan.
+        int k = 37;
+        int d = 3;
+        int plan = backend.pairwiseTile(k, d, precision);
+        assertEquals(plan, backend.effectiveTile(plan, precision), "plan " + plan);
+        int[] cand = backend.tileCandidates(precision);
+        assertTrue(cand.length >= 1, "at least one candidate");
+        for (int i = 0; i < cand.length; i++) {
+            assertEquals(cand[i], backend.effectiveTile(cand[i], precision), "candidate " + cand[i]);
+            assertTrue(i == 0 || cand[i] > cand[i - 1], "ascending, distinct");
+        }
+        assertThrows(IllegalArgumentException.class, () -> backend.effectiveTile(0, precision));
+        assertTrue(backend.tuningKey().startsWith(backend.name() + ": "), backend.tuningKey());
+        Random r = new Random(9);
+        double[] p = new double[k * d];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = r.nextGaussian();
+        }
+        PairKernel kernel = new PairKernel.Dist();
+        PairStats planned = backend.pairwiseStats(p, k, d, kernel, precision);
+        PairStats forced = backend.pairwiseStats(p, k, d, kernel, plan, precision);
+        assertEquals(forced.count(), planned.count());
+        assertEquals(forced.mean(), planned.mean(), 0.0);
+        assertEquals(forced.variance(), planned.variance(), 0.0);
+        assertArrayEquals(backend.pairwiseGrid(p, k, d, kernel, plan, precision), backend.pairwiseGrid(p, k, d, kernel, precision));
+    }
+
     @Test
     void batchesFromDirectBuffersEqualArrays() {
         Random r = new Random(5);

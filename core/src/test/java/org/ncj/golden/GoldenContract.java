@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.ncj.DType;
 import org.ncj.backend.Backend;
-import org.ncj.measure.Measures;
+import org.ncj.measure.Nc2Geometry;
+import org.ncj.measure.Nc3Duality;
 import org.ncj.testutil.Golden;
 
 /**
@@ -135,10 +136,10 @@ public abstract class GoldenContract {
         closeArray("means", p.means().means(), g.expected("means"), tol, failures);
         closeArray("global_mean", p.means().globalMean(), g.expected("global_mean"), tol, failures);
         closeArray("var_norms", p.vn().values(), g.expected("var_norms"), tol, failures);
-        closeArray("mean_norms", Measures.meanNorms(p.means()), g.expected("mean_norms"), tol, failures);
-        closeArray("similarities", Measures.similarities(p.classifier(), p.means(), false), g.expected("similarities"), tol,
+        closeArray("mean_norms", Nc2Geometry.meanNorms(p.means()), g.expected("mean_norms"), tol, failures);
+        closeArray("similarities", Nc3Duality.similarities(p.classifier(), p.means(), false), g.expected("similarities"), tol,
                 failures);
-        closeArray("distance_norms", Measures.distanceNorms(p.classifier(), p.means()), g.expected("distance_norms"), tol,
+        closeArray("distance_norms", Nc3Duality.distanceNorms(p.classifier(), p.means()), g.expected("distance_norms"), tol,
                 failures);
         if (g.has("covariance")) {
             double[] cov = p.sw().sigmaW();

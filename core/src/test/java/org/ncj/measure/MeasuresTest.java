@@ -136,12 +136,12 @@ class MeasuresTest {
             long[] counts = new long[k];
             java.util.Arrays.fill(counts, 5);
             Means means = Means.of(m, counts, d, DType.FLOAT64, GlobalMean.UNWEIGHTED, ClassFilter.PRESENT);
-            assertEquals(0, Measures.simplexEtfError(means), 1e-12, "K=" + k);
-            assertEquals(0, Measures.equiangleStd(means, 3), 1e-12);
-            assertEquals(0, Measures.maxAngle(means, 3), 1e-12);
-            assertEquals(0, Measures.equinormMeans(means), 1e-12);
+            assertEquals(0, Nc2Geometry.simplexEtfError(means), 1e-12, "K=" + k);
+            assertEquals(0, Nc2Geometry.equiangleStd(means, cpu, 3), 1e-12);
+            assertEquals(0, Nc2Geometry.maxAngle(means, cpu, 3), 1e-12);
+            assertEquals(0, Nc2Geometry.equinormMeans(means), 1e-12);
             // Self-dual classifier: W = M̃.
-            assertEquals(0, Measures.selfDualityError(Classifier.of(m, k, d), means), 1e-12);
+            assertEquals(0, Nc3Duality.selfDualityError(Classifier.of(m, k, d), means), 1e-12);
         }
     }
 
@@ -156,19 +156,19 @@ class MeasuresTest {
             a[i] = r.nextGaussian() + 0.3;
             b[i] = r.nextGaussian();
         }
-        int saved = Measures.gramLimit;
+        int saved = Nc2Geometry.gramLimit;
         try (org.ncj.backend.Backend cpu = org.ncj.backend.Backend.cpu();
              org.ncj.backend.Backend det = org.ncj.backend.Backend.cpuDeterministic()) {
             // Both the BLAS products (where a native BLAS is installed) and the Java loops.
             for (org.ncj.backend.Backend be : new org.ncj.backend.Backend[] {cpu, det}) {
-                Measures.gramLimit = saved;
-                double direct = Measures.structureError(a, b, k, d, be);
-                Measures.gramLimit = 10;
-                double gramFree = Measures.structureError(a, b, k, d, be);
+                Nc2Geometry.gramLimit = saved;
+                double direct = Nc2Geometry.structureError(a, b, k, d, be);
+                Nc2Geometry.gramLimit = 10;
+                double gramFree = Nc2Geometry.structureError(a, b, k, d, be);
                 assertEquals(direct, gramFree, 1e-10 * direct, be.description());
             }
         } finally {
-            Measures.gramLimit = saved;
+            Nc2Geometry.gramLimit = saved;
         }
     }
 
@@ -187,7 +187,7 @@ class MeasuresTest {
         Runtime rt = Runtime.getRuntime();
         // The grid would be 50,000² doubles = 20 GB; the heap is far smaller, so finishing proves it was never built.
         assertTrue(rt.maxMemory() < 8L * k * k, "heap must be smaller than the grid for this test to mean anything");
-        KernelStats s = Measures.kernelStats(means, new PairKernel.Dist(), 512);
+        KernelStats s = Nc2Geometry.kernelStats(means, new PairKernel.Dist(), cpu, 512);
         assertEquals((long) k * (k - 1) / 2, s.count());
         // Unit vectors in the plane at uniform random angles: E|a − b| = 4/π.
         assertEquals(4 / Math.PI, s.mean(), 1e-2);
@@ -204,7 +204,7 @@ class MeasuresTest {
             }
             long[] counts = {3, 3, 3, 3, 3, 3};
             Means means = Means.of(m, counts, d, DType.FLOAT32, GlobalMean.UNWEIGHTED, ClassFilter.PRESENT);
-            KernelStats s = Measures.kernelStats(means, PairKernel.Riesz.forDimension(d), 4);
+            KernelStats s = Nc2Geometry.kernelStats(means, PairKernel.Riesz.forDimension(d), cpu, 4);
             // Centred random means in high dimension: cos ≈ −1/(K−1), so ‖a − b‖² ≈ 2 + 2/(K−1)
             // and log k ≈ −(D−2)/2 · log(2 + 2/(K−1)).
             double expectedLog = -(d - 2) / 2.0 * Math.log(2 + 2.0 / (k - 1));
@@ -236,7 +236,7 @@ class MeasuresTest {
                 Means means = m.compute();
                 try (CovarAccumulator c = new CovarAccumulator(cpu, means)) {
                     c.accumulate(g.trainX(), g.trainY());
-                    nc1[t.ordinal()] = Measures.covariancePinv(c.compute(), means);
+                    nc1[t.ordinal()] = Nc1Variability.covariancePinv(c.compute(), means);
                 }
             }
         }
@@ -247,9 +247,9 @@ class MeasuresTest {
     void measuresNeedingPairsRejectOneClass() {
         double[] m = {1, 2, 3};
         Means means = Means.of(m, new long[] {4}, 3, DType.FLOAT64, GlobalMean.UNWEIGHTED, ClassFilter.PRESENT);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Measures.simplexEtfError(means));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Nc2Geometry.simplexEtfError(means));
         assertTrue(e.getMessage().contains("K = 1"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Measures.kernelStats(means, new PairKernel.Dist(), 4));
+        assertThrows(IllegalArgumentException.class, () -> Nc2Geometry.kernelStats(means, new PairKernel.Dist()));
     }
 
     @Test
@@ -258,7 +258,7 @@ class MeasuresTest {
         double[] m = {-1, 0, 0, 0, 1, 0};
         Means means = Means.of(m, new long[] {1, 1, 1}, 2, DType.FLOAT64, GlobalMean.UNWEIGHTED, ClassFilter.PRESENT);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Measures.kernelStats(means, new PairKernel.Dist(), 2));
+                () -> Nc2Geometry.kernelStats(means, new PairKernel.Dist()));
         assertTrue(e.getMessage().startsWith("class 1"), e.getMessage());
     }
 
@@ -269,7 +269,7 @@ class MeasuresTest {
         Means means = Means.of(m, new long[] {5, 0, 5, 1}, 2, DType.FLOAT64, GlobalMean.UNWEIGHTED, ClassFilter.minCount(2));
         assertEquals(2, means.numSelected());
         assertEquals(java.util.List.of(1, 3), java.util.Arrays.stream(means.dropped()).boxed().toList());
-        assertEquals(0, Measures.simplexEtfError(means), 1e-12, "two opposite points are a simplex ETF");
+        assertEquals(0, Nc2Geometry.simplexEtfError(means), 1e-12, "two opposite points are a simplex ETF");
         assertEquals(0, means.globalMean()[0], 0);
     }
 

@@ -1,5 +1,8 @@
 package org.ncj.backend.cpu;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.stream.IntStream;
 
 import org.ncj.DType;
@@ -8,12 +11,19 @@ import org.ncj.backend.CentredStats;
 import org.ncj.backend.ClassSums;
 import org.ncj.backend.Decisions;
 import org.ncj.backend.SymmetricEigen;
+import org.ncj.backend.tuning.Tuning;
 import org.ncj.kernels.PairKernel;
 import org.ncj.kernels.PairStats;
 
 /**
  * Pure-Java backend: the fallback where no GPU is present and the reference every kernel is
  * tested against.
+ *
+ * <p>Tiles: a pairwise walk goes in exactly the tiles asked for ({@link #effectiveTile} is the
+ * identity), planned from this device's rows of the tuning table
+ * ({@link org.ncj.backend.tuning.Tuning}) or {@link Backend#DEFAULT_TILE}; the fused walk with a
+ * native BLAS multiplies blocks of at least {@link CpuPairwise#FUSED_BLOCK} rows (one GEMM per
+ * block). Precision: see {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)}.
  *
  * <p>Work is split into fixed pieces (classes × column blocks, bands of the output, tile units)
  * whose boundaries do not depend on the number of threads, and pieces are combined in a fixed
@@ -60,6 +70,48 @@ public final class CpuBackend implements Backend {
         return description();
     }
 
+    /** Tiles the tuner times on the CPU. */
+    static final int[] TILE_CANDIDATES = {16, 32, 64, 128, 256, 512};
+
+    /** The tuned tile of this CPU and shape, else {@link Backend#DEFAULT_TILE}; the same at either precision. */
+    @Override
+    public int pairwiseTile(int k, int d, DType precision) {
+        return Tuning.tunedTile(tuningKey(), k, d).orElse(DEFAULT_TILE);
+    }
+
+    /** The tile asked for: the CPU walks any tile. */
+    @Override
+    public int effectiveTile(int requested, DType precision) {
+        if (requested < 1) {
+            throw new IllegalArgumentException("tileSize must be >= 1, got " + requested);
+        }
+        return requested;
+    }
+
+    @Override
+    public int[] tileCandidates(DType precision) {
+        return TILE_CANDIDATES.clone();
+    }
+
+    /** {@code "cpu: <model name from /proc/cpuinfo, else os.arch>, <n> cores"}. */
+    @Override
+    public String tuningKey() {
+        return "cpu: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores";
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the architecture will do
+        }
+        return System.getProperty("os.arch");
+    }
+
     @Override
     public ClassSums classSums(int k, int d, DType dtype) {
         return new CpuClassSums(k, d, dtype);
@@ -75,10 +127,13 @@ public final class CpuBackend implements Backend {
         return new CpuDecisions(means, weights, bias, candidates, k, d);
     }
 
-    /** Always float64: {@code precision} is a floor (see {@link Backend}), which float64 meets. */
+    /**
+     * Always float64 (BLAS {@code dgemm} tiles where a native BLAS is installed, else direct loops):
+     * {@code precision} is a floor (see {@link Backend}), which float64 meets at every precision.
+     */
     @Override
     public PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision) {
-        return CpuPairwise.stats(points, k, d, kernel, tileSize, !deterministic);
+        return CpuPairwise.stats(points, k, d, kernel, effectiveTile(tileSize, precision), !deterministic);
     }
 
     /**
@@ -89,14 +144,17 @@ public final class CpuBackend implements Backend {
     @Override
     public PairStats[] pairwiseStats(double[] points, int k, int d, PairKernel[] onRows, PairKernel[] onNormalized,
                                      double eps, int tileSize, DType precision) {
-        return CpuPairwise.fused(points, k, d, onRows, onNormalized, eps, tileSize, !deterministic,
+        return CpuPairwise.fused(points, k, d, onRows, onNormalized, eps, effectiveTile(tileSize, precision), !deterministic,
                 precision == DType.FLOAT32);
     }
 
-    /** Always float64: {@code precision} is a floor (see {@link Backend}), which float64 meets. */
+    /**
+     * Always float64: {@code precision} is a floor (see {@link Backend}), which float64 meets. The
+     * grid is filled row by row in parallel: the tile is checked but does not change the walk.
+     */
     @Override
     public double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision) {
-        return CpuPairwise.grid(points, k, d, kernel, tileSize);
+        return CpuPairwise.grid(points, k, d, kernel, effectiveTile(tileSize, precision));
     }
 
     @Override

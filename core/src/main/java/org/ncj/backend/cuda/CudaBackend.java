@@ -136,6 +136,29 @@ public final class CudaBackend implements Backend {
         return track(new CudaDecisions(this, means, weights, bias, candidates, k, d, dtype));
     }
 
+    /** See {@link CudaPairwise}: the tuned float32 GEMM tile (64 or 128), the fixed 64 in float64. */
+    @Override
+    public int pairwiseTile(int k, int d, DType precision) {
+        return CudaPairwise.plannedTile(tuningKey(), k, d, precision);
+    }
+
+    @Override
+    public int effectiveTile(int requested, DType precision) {
+        return CudaPairwise.effectiveTile(requested, precision);
+    }
+
+    @Override
+    public int[] tileCandidates(DType precision) {
+        return CudaPairwise.candidates(precision);
+    }
+
+    /** {@code "cuda: <device name>, compute capability X.Y"} ({@code "cuda: emulated <name>, ..."} on the emulator). */
+    @Override
+    public String tuningKey() {
+        return String.format("cuda: %s%s, compute capability %d.%d", Emulator.active() ? "emulated " : "", ctx.name, ctx.ccMajor,
+                ctx.ccMinor);
+    }
+
     /**
      * {@link DType#FLOAT32}: float32 GEMM tiles of {@link CudaPairwise#gemmTile} (64 or 128, the
      * nearest to {@code tileSize}); {@link DType#FLOAT64}: the float64 kernel, whose tile is 64

@@ -20,11 +20,15 @@ import org.ncj.kernels.PairStats;
  *       The points are uploaded twice, rounded to float32 (the GEMM operand) and in float64 (the
  *       recomputation of small distances), with the float64 squared norms of the float32 rows
  *       (computed here, once per call). The tile is {@link #gemmTile}: 64 or 128, the nearest to
- *       the {@code tileSize} asked for (below 96: 64; from 96: 128), so the tuned tile
- *       ({@code org.ncj.measure.Tuning}, {@code ./ncj tune}) takes effect.</li>
+ *       the tile asked for (below 96: 64; from 96: 128); the planned tile ({@link #plannedTile})
+ *       is this device's tuned one ({@link org.ncj.backend.tuning.Tuning}, {@code ./ncj tune})
+ *       so rounded, and the tuner sweeps {@link #GEMM_TILES}.</li>
  *   <li>{@link DType#FLOAT64}: the float64 direct kernels {@code nc_pairwise_{stats,grid}_f64},
- *       which tile by 64 whatever {@code tileSize} says.</li>
+ *       whose tile is fixed at {@link #TILE} whatever is asked or tuned.</li>
  * </ul>
+ *
+ * <p>This is the one place that says what a tile means on CUDA ({@link #effectiveTile},
+ * {@link #plannedTile}, {@link #candidates}); {@link CudaBackend} forwards to it.
  *
  * <p>Every kernel id runs in the form its precision names: on the golden cases' means every id,
  * riesz at s = D − 2 included (s = 510 on {@code collapsed}), meets the golden suite's float32
@@ -78,6 +82,29 @@ final class CudaPairwise {
     static int gemmTile(int tileSize) {
         checkTile(tileSize);
         return tileSize < 96 ? 64 : 128;
+    }
+
+    /** The float32 GEMM kernels' tiles, ascending: what the tuner sweeps on CUDA. */
+    static final int[] GEMM_TILES = {64, 128};
+
+    /** The tile a requested one becomes: {@link #gemmTile} in float32, {@link #TILE} in float64. */
+    static int effectiveTile(int requested, DType precision) {
+        checkTile(requested);
+        return form(precision, requested).tile;
+    }
+
+    /** The tuned tile of {@code deviceKey} at (k, d), else the default, as {@link #effectiveTile} makes it. */
+    static int plannedTile(String deviceKey, int k, int d, DType precision) {
+        if (precision == DType.FLOAT64) {
+            return TILE;
+        }
+        return effectiveTile(org.ncj.backend.tuning.Tuning.tunedTile(deviceKey, k, d).orElse(org.ncj.backend.Backend.DEFAULT_TILE),
+                precision);
+    }
+
+    /** The tiles worth timing: the GEMM tiles in float32, the fixed {@link #TILE} in float64. */
+    static int[] candidates(DType precision) {
+        return precision == DType.FLOAT64 ? new int[] {TILE} : GEMM_TILES.clone();
     }
 
     /** The form for a precision and a requested tile size. */

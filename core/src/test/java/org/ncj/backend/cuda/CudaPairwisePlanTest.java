@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.ncj.DType;
+import org.ncj.backend.Backend;
+import org.ncj.backend.tuning.Tuning;
 import org.ncj.kernels.PairKernel;
 
-/** Runs without a GPU: CudaPairwise's routing, tile mapping, launch geometry and band planning. */
+/** Runs without a GPU: CudaPairwise's routing, tile mapping and planning, launch geometry and band planning. */
 class CudaPairwisePlanTest {
 
     @Test
@@ -34,6 +38,33 @@ class CudaPairwisePlanTest {
         assertThrows(IllegalArgumentException.class, () -> CudaPairwise.gemmTile(0));
         assertEquals(Kernel.PAIRWISE_GEMM_STATS_F32_T128, CudaPairwise.Form.GEMM_F32_T128.stats);
         assertEquals(Kernel.PAIRWISE_GEMM_GRID_F32_T64, CudaPairwise.Form.GEMM_F32_T64.grid);
+    }
+
+    @Test
+    void tilePlanIsTheTunedGemmTileInFloat32AndFixedInFloat64(@TempDir Path dir) throws Exception {
+        Path table = dir.resolve("tuning.tsv");
+        System.setProperty(Tuning.PROPERTY, table.toString());
+        try {
+            String key = "cuda: emulated Some GPU, compute capability 9.0";
+            // No table: the default 64 in both precisions.
+            assertEquals(Backend.DEFAULT_TILE, CudaPairwise.plannedTile(key, 1000, 64, DType.FLOAT32));
+            assertEquals(64, CudaPairwise.plannedTile(key, 1000, 64, DType.FLOAT64));
+            // A tuned 100 becomes the GEMM tile 128 in float32; float64 keeps its fixed 64.
+            Tuning.write(table, List.of(new Tuning.Entry(key, 2000, 100, 100, 0.1),
+                    new Tuning.Entry("cuda: Other GPU, compute capability 8.0", 2000, 100, 32, 0.1)));
+            assertEquals(128, CudaPairwise.plannedTile(key, 1000, 64, DType.FLOAT32));
+            assertEquals(64, CudaPairwise.plannedTile(key, 1000, 64, DType.FLOAT64));
+            assertEquals(64, CudaPairwise.plannedTile(key, 5000, 64, DType.FLOAT32), "no row covers K = 5000");
+            assertEquals(64, CudaPairwise.plannedTile("cuda: Other GPU, compute capability 8.0", 10, 1, DType.FLOAT32),
+                    "the other device's 32 rounds to 64");
+        } finally {
+            System.clearProperty(Tuning.PROPERTY);
+        }
+        assertEquals(128, CudaPairwise.effectiveTile(100, DType.FLOAT32));
+        assertEquals(64, CudaPairwise.effectiveTile(512, DType.FLOAT64));
+        assertThrows(IllegalArgumentException.class, () -> CudaPairwise.effectiveTile(0, DType.FLOAT64));
+        assertArrayEquals(new int[] {64, 128}, CudaPairwise.candidates(DType.FLOAT32));
+        assertArrayEquals(new int[] {64}, CudaPairwise.candidates(DType.FLOAT64));
     }
 
     @Test

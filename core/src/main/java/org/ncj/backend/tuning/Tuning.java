@@ -1,4 +1,4 @@
-package org.ncj.measure;
+package org.ncj.backend.tuning;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,27 +7,27 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 
 import org.ncj.DType;
 import org.ncj.backend.Backend;
 import org.ncj.kernels.PairKernel;
 
 /**
- * Tile sizes of the pairwise measures, tuned per device by {@code ./ncj tune} and read back here.
+ * The tile tuning table of the backends: written by {@code ./ncj tune} ({@link #tune}, {@link #write}),
+ * read by each backend's {@link Backend#pairwiseTile} ({@link #tunedTile}).
  *
- * <p>The table is a tab-separated file, one row per (device, shape bound): {@code device}, the
- * largest {@code K} and {@code D} the row applies to, and the {@code tile} that ran fastest.
- * It is read from the system property {@value #PROPERTY}, else
- * {@code $XDG_CONFIG_HOME/ncj/tuning.tsv} or {@code ~/.config/ncj/tuning.tsv}. Without a table,
- * or for a device or shape it does not cover, the tile is {@link Measures#DEFAULT_TILE}.
+ * <p>The table is a tab-separated file, one row per (device, shape bound): {@code device} (the
+ * backend's {@link Backend#tuningKey()}), the largest {@code K} and {@code D} the row applies to,
+ * and the {@code tile} that ran fastest. It is read from the system property {@value #PROPERTY},
+ * else {@code $XDG_CONFIG_HOME/ncj/tuning.tsv} or {@code ~/.config/ncj/tuning.tsv}. What a
+ * device's candidate tiles are, what its tile means and what it uses where no row applies is the
+ * backend's business ({@link Backend#tileCandidates}, {@link Backend#effectiveTile},
+ * {@link Backend#DEFAULT_TILE}); this class only stores, looks up and times.
  */
 public final class Tuning {
     /** System property naming the tuning table. */
     public static final String PROPERTY = "ncj.tuning";
-    /** Tile sizes the tuner tries on the CPU. */
-    public static final int[] CANDIDATES = {16, 32, 64, 128, 256, 512};
-    /** Tile sizes the tuner tries on CUDA: the float32 GEMM kernels' tiles. */
-    public static final int[] CUDA_CANDIDATES = {64, 128};
 
     private Tuning() {
     }
@@ -108,46 +108,23 @@ public final class Tuning {
         return base.resolve("ncj").resolve("tuning.tsv");
     }
 
-    /** The device key rows are matched on: the backend's name and its hardware, without versions. */
-    public static String deviceKey(Backend backend) {
-        String desc = backend.description();
-        String[] parts = desc.split(",");
-        // "CPU, 2 cores, Java ..." -> "cpu: 2 cores"; "NVIDIA H200, compute capability 9.0, ..." -> two fields
-        String hw = parts.length >= 2 ? parts[0].trim() + "," + parts[1] : desc;
-        if (backend.name().equals("cpu")) {
-            hw = cpuModel() + "," + parts[1];
-        }
-        return backend.name() + ": " + hw.trim();
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: the architecture will do
-        }
-        return System.getProperty("os.arch");
-    }
-
-    /** The tuned tile for {@code kernel}-style pairwise work at (k, d) on this backend, or the default. */
-    public static int tileSize(Backend backend, int k, int d) {
+    /**
+     * The tile of the smallest row of {@code deviceKey} covering (k, d), or empty without a table,
+     * a row of that device or one covering the shape.
+     */
+    public static OptionalInt tunedTile(String deviceKey, int k, int d) {
         Path table = tablePath();
         if (!Files.isRegularFile(table)) {
-            return Measures.DEFAULT_TILE;
+            return OptionalInt.empty();
         }
-        String key = deviceKey(backend);
         Entry best = null;
         for (Entry e : read(table)) {
-            if (e.device().equals(key) && e.maxK() >= k && e.maxD() >= d
+            if (e.device().equals(deviceKey) && e.maxK() >= k && e.maxD() >= d
                     && (best == null || (long) e.maxK() * e.maxD() < (long) best.maxK() * best.maxD())) {
                 best = e;
             }
         }
-        return best == null ? Measures.DEFAULT_TILE : best.tile();
+        return best == null ? OptionalInt.empty() : OptionalInt.of(best.tile());
     }
 
     /** Reads a table; malformed lines are an error naming the file and line. */
@@ -174,20 +151,17 @@ public final class Tuning {
         return out;
     }
 
-    /** The tiles {@link #tune} sweeps on a backend: {@link #CUDA_CANDIDATES} on CUDA, else {@link #CANDIDATES}. */
-    public static int[] candidates(Backend backend) {
-        return backend.name().equals("cuda") ? CUDA_CANDIDATES.clone() : CANDIDATES.clone();
-    }
-
     /**
      * Times {@link Backend#pairwiseStats} (dist kernel, {@link DType#FLOAT32}: the precision whose
-     * CUDA kernels the tile changes; the CPU computes in float64 whatever it is) at each (k, d) for
-     * every tile of {@link #candidates}, {@code reps} runs each after a warm-up run, and records
-     * per shape the tile {@link #choose} picks: the default {@value Measures#DEFAULT_TILE} unless
-     * another is faster beyond the noise of the runs.
+     * tiles the table records) at each (k, d) for every tile of the backend's
+     * {@link Backend#tileCandidates} that fits K (and the backend's default tile, the reference),
+     * {@code reps} runs each after a warm-up run, and records per shape the tile {@link #choose}
+     * picks: the default unless another is faster beyond the noise of the runs. The rows carry the
+     * backend's {@link Backend#tuningKey()}.
      */
     public static List<Entry> tune(Backend backend, int[][] shapes, int reps, java.util.function.Consumer<String> log) {
-        String key = deviceKey(backend);
+        String key = backend.tuningKey();
+        int defaultTile = backend.effectiveTile(Backend.DEFAULT_TILE, DType.FLOAT32);
         List<Entry> out = new ArrayList<>();
         java.util.Random r = new java.util.Random(1);
         for (int[] s : shapes) {
@@ -198,8 +172,8 @@ public final class Tuning {
                 p[i] = r.nextGaussian();
             }
             java.util.Map<Integer, Timing> timings = new java.util.TreeMap<>();
-            for (int tile : candidates(backend)) {
-                if (tile > k && tile != Measures.DEFAULT_TILE) {
+            for (int tile : backend.tileCandidates(DType.FLOAT32)) {
+                if (tile > k && tile != defaultTile) {
                     continue;
                 }
                 backend.pairwiseStats(p, k, d, new PairKernel.Dist(), tile, DType.FLOAT32); // warm-up (JIT, modules)
@@ -214,7 +188,7 @@ public final class Tuning {
                 log.accept(String.format(Locale.ROOT, "K=%d D=%d tile=%d: %.5f s ± %.5f (95%% interval of %d runs)", k, d, tile,
                         tm.mean(), tm.ci95(), reps));
             }
-            int tile = choose(timings, Measures.DEFAULT_TILE);
+            int tile = choose(timings, defaultTile);
             Timing tm = timings.get(tile);
             out.add(new Entry(key, k, d, tile, tm.mean(), tm.ci95()));
         }
@@ -232,7 +206,7 @@ public final class Tuning {
             }
         }
         keep.addAll(entries);
-        StringBuilder sb = new StringBuilder("# ncj tile tuning (./ncj tune); read by org.ncj.measure.Tuning\n")
+        StringBuilder sb = new StringBuilder("# ncj tile tuning (./ncj tune); read by org.ncj.backend.tuning.Tuning\n")
                 .append("# seconds: mean of the tile's runs; ci95: half-width of its 95% confidence interval (the noise)\n")
                 .append("device\tmaxK\tmaxD\ttile\tseconds\tci95\n");
         for (Entry e : keep) {

@@ -1,4 +1,4 @@
-package org.ncj.measure;
+package org.ncj.backend.tuning;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,9 +12,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ncj.DType;
 import org.ncj.backend.Backend;
 
-/** The tuning table: written by the tuner, read by the library to choose its default tile. */
+/** The tuning table: written by the tuner, read back by each backend when it plans its tile. */
 class TuningTest {
     @AfterEach
     void clear() {
@@ -25,7 +26,8 @@ class TuningTest {
     void withoutATableTheDefaultTileIsUsed(@TempDir Path dir) {
         System.setProperty(Tuning.PROPERTY, dir.resolve("absent.tsv").toString());
         try (Backend cpu = Backend.cpu()) {
-            assertEquals(Measures.DEFAULT_TILE, Tuning.tileSize(cpu, 1000, 64));
+            assertEquals(Backend.DEFAULT_TILE, cpu.pairwiseTile(1000, 64, DType.FLOAT32));
+            assertTrue(Tuning.tunedTile(cpu.tuningKey(), 1000, 64).isEmpty());
         }
     }
 
@@ -34,17 +36,18 @@ class TuningTest {
         Path table = dir.resolve("tuning.tsv");
         System.setProperty(Tuning.PROPERTY, table.toString());
         try (Backend cpu = Backend.cpu()) {
-            String key = Tuning.deviceKey(cpu);
+            String key = cpu.tuningKey();
             Tuning.write(table, List.of(new Tuning.Entry(key, 100, 10, 16, 0.1), new Tuning.Entry(key, 1000, 100, 128, 0.2),
                     new Tuning.Entry("cuda: some GPU, compute capability 9.0", 100000, 10000, 64, 0.3)));
-            assertEquals(16, Tuning.tileSize(cpu, 50, 8));
-            assertEquals(128, Tuning.tileSize(cpu, 500, 8), "the 100x10 row does not cover K = 500");
-            assertEquals(Measures.DEFAULT_TILE, Tuning.tileSize(cpu, 5000, 8), "no CPU row covers K = 5000");
+            assertEquals(16, cpu.pairwiseTile(50, 8, DType.FLOAT32));
+            assertEquals(16, cpu.pairwiseTile(50, 8, DType.FLOAT64), "the CPU plans the same tile at either precision");
+            assertEquals(128, cpu.pairwiseTile(500, 8, DType.FLOAT32), "the 100x10 row does not cover K = 500");
+            assertEquals(Backend.DEFAULT_TILE, cpu.pairwiseTile(5000, 8, DType.FLOAT32), "no CPU row covers K = 5000");
             // Rewriting the CPU rows keeps the other device's row.
             Tuning.write(table, List.of(new Tuning.Entry(key, 100, 10, 32, 0.1)));
             List<Tuning.Entry> rows = Tuning.read(table);
             assertEquals(2, rows.size());
-            assertEquals(32, Tuning.tileSize(cpu, 50, 8));
+            assertEquals(32, cpu.pairwiseTile(50, 8, DType.FLOAT32));
         }
     }
 
@@ -60,7 +63,7 @@ class TuningTest {
             Tuning.write(table, best);
             assertTrue(Files.readString(table).contains("\tci95\n"), Files.readString(table));
             assertEquals(best.get(0).ci95(), Tuning.read(table).get(0).ci95(), 1e-6);
-            int tile = Tuning.tileSize(cpu, 40, 3);
+            int tile = cpu.pairwiseTile(40, 3, DType.FLOAT32);
             assertTrue(tile == 16 || tile == 32 || tile == 64, "tuned tile " + tile);
         }
     }
@@ -78,18 +81,25 @@ class TuningTest {
     }
 
     @Test
-    void cudaSweepsTheGemmTilesAndTheCpuItsOwn() {
+    void theTunerSweepsTheBackendsCandidatesUnderItsKey() {
         try (Backend cpu = Backend.cpu()) {
-            assertArrayEquals(Tuning.CANDIDATES, Tuning.candidates(cpu));
+            assertArrayEquals(new int[] {16, 32, 64, 128, 256, 512}, cpu.tileCandidates(DType.FLOAT32));
+            assertTrue(cpu.tuningKey().startsWith("cpu: ") && cpu.tuningKey().endsWith(
+                    ", " + Runtime.getRuntime().availableProcessors() + " cores"), cpu.tuningKey());
+            // A backend with other tiles and another key (as CUDA's): the tuner times exactly its
+            // candidates and records its key; the pairs themselves run on the CPU.
+            Backend other = (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                    new Class<?>[] {Backend.class}, (proxy, m, args) -> switch (m.getName()) {
+                        case "tileCandidates" -> new int[] {64, 128};
+                        case "tuningKey" -> "gpu: test device";
+                        default -> m.invoke(cpu, args);
+                    });
+            List<String> lines = new java.util.ArrayList<>();
+            List<Tuning.Entry> best = Tuning.tune(other, new int[][] {{200, 3}}, 2, lines::add);
+            assertEquals(2, lines.size(), lines.toString());
+            assertTrue(lines.get(0).contains("tile=64") && lines.get(1).contains("tile=128"), lines.toString());
+            assertEquals("gpu: test device", best.get(0).device());
         }
-        Backend cuda = (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(),
-                new Class<?>[] {Backend.class}, (proxy, m, args) -> {
-                    if (m.getName().equals("name")) {
-                        return "cuda";
-                    }
-                    throw new UnsupportedOperationException(m.getName());
-                });
-        assertArrayEquals(new int[] {64, 128}, Tuning.candidates(cuda));
     }
 
     @Test
