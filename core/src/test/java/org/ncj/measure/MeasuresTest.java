@@ -146,6 +146,36 @@ class MeasuresTest {
     }
 
     @Test
+    void gridsRunOnTheBackendGivenAndPairwiseMeasuresLeaveTheTileToIt() {
+        // K = 3, D = 2 (no tile multiple); unweighted global mean (1, 1).
+        double[] m = {3, 1, 0, 2, 0, 0};
+        Means means = Means.of(m, new long[] {2, 5, 1}, 2, DType.FLOAT32, GlobalMean.UNWEIGHTED, ClassFilter.PRESENT);
+        double[][] mc = {{2, 0}, {-1, 1}, {-1, -1}};
+        java.util.List<String> calls = new java.util.ArrayList<>();
+        Object[][] lastArgs = new Object[1][];
+        Backend recording = (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class}, (proxy, method, args) -> {
+                    calls.add(method.getName() + (args == null ? 0 : args.length));
+                    lastArgs[0] = args;
+                    return method.invoke(cpu, args);
+                });
+        double[] g = Nc2Geometry.interferenceGrid(means, recording);
+        assertEquals(java.util.List.of("multiplyTransposed5"), calls, "the product runs on the backend given");
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                assertEquals(mc[i][0] * mc[j][0] + mc[i][1] * mc[j][1], g[i * 3 + j], 1e-12, i + "," + j);
+            }
+        }
+        calls.clear();
+        KernelStats s = Nc2Geometry.kernelStats(means, new PairKernel.Dist(), recording);
+        // No tile from the measure: the backend's tile-less method (it plans the tile), at the means' precision.
+        assertEquals(java.util.List.of("pairwiseStats5"), calls);
+        assertEquals(DType.FLOAT32, lastArgs[0][4]);
+        double[] grid = Nc2Geometry.kernelGrid(means, new PairKernel.Dist(), recording);
+        assertEquals(s.mean(), (grid[1] + grid[2] + grid[5]) / 3, 1e-12, "grid and statistics agree");
+    }
+
+    @Test
     void gramFreeEtfErrorEqualsTheDirectOne() {
         Random r = new Random(3);
         int k = 300;
