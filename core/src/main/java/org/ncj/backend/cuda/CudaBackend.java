@@ -155,8 +155,8 @@ public final class CudaBackend implements Backend {
     /** {@code "cuda: <device name>, compute capability X.Y"} ({@code "cuda: emulated <name>, ..."} on the emulator). */
     @Override
     public String tuningKey() {
-        return String.format("cuda: %s%s, compute capability %d.%d", Emulator.active() ? "emulated " : "", ctx.name, ctx.ccMajor,
-                ctx.ccMinor);
+        return String.format(java.util.Locale.ROOT, "cuda: %s%s, compute capability %d.%d", Emulator.active() ? "emulated " : "",
+                ctx.name, ctx.ccMajor, ctx.ccMinor);
     }
 
     /**
