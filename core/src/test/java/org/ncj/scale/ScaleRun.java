@@ -17,6 +17,7 @@ import org.ncj.accumulate.VarNormAccumulator;
 import org.ncj.accumulate.VarNorms;
 import org.ncj.backend.Backend;
 import org.ncj.measure.MetricSet;
+import org.ncj.measure.Statistics;
 
 /**
  * End-to-end run in the LLM-vocabulary regime: K classes with Zipf-distributed counts (many
@@ -104,7 +105,8 @@ public final class ScaleRun {
             }
             seconds.put("decisions (" + nTest + " rows)", lap(t));
             t = System.nanoTime();
-            Map<String, Double> metrics = MetricSet.compute(backend, means, sw, vn, cl, agreement, null,
+            Map<String, Double> metrics = MetricSet.compute(backend,
+                    Statistics.of(means).withWithinClass(sw, vn).withClassifier(cl).withAgreement(agreement),
                     MetricSet.Options.DEFAULT);
             seconds.put("measures (NC1 eig, pairwise dist/log/riesz/cdnv/cosine, ETF, NC3)", lap(t));
             peakHeap = Math.max(peakHeap, rt.totalMemory() - rt.freeMemory());
