@@ -9,11 +9,7 @@ import java.util.stream.IntStream;
 import dev.ludovic.netlib.blas.BLAS;
 
 import org.ncj.DType;
-import org.ncj.accumulate.ClassStatistics;
-import org.ncj.accumulate.CovarAccumulator;
-import org.ncj.accumulate.MeanAccumulator;
-import org.ncj.accumulate.Means;
-import org.ncj.accumulate.VarNormAccumulator;
+import org.ncj.analysis.Analysis;
 import org.ncj.backend.Backend;
 import org.ncj.backend.Batch;
 import org.ncj.backend.CentredStats;
@@ -255,48 +251,34 @@ public final class Targets {
         }
     }
 
-    /** Target 4: one pass (ClassStatistics) against two passes over the same batches in memory. */
+    /**
+     * Target 4: one pass (ClassStatistics) against two passes (means, then the fused second pass)
+     * of the library's {@link Analysis} over the same rows in memory, each with its measures.
+     */
     private static void passes() throws Exception {
         int k = 100;
         int d = 512;
         int n = 200_000;
         int batch = 4096;
         Random r = new Random(7);
-        int batches = (n + batch - 1) / batch;
-        float[][] xs = new float[batches][];
-        int[][] ys = new int[batches][];
-        for (int b = 0; b < batches; b++) {
-            int rows = Math.min(batch, n - b * batch);
-            xs[b] = new float[rows * d];
-            ys[b] = new int[rows];
-            for (int i = 0; i < rows; i++) {
-                ys[b][i] = r.nextInt(k);
-                for (int j = 0; j < d; j++) {
-                    xs[b][i * d + j] = (float) (ys[b][i] * 0.01 + r.nextGaussian());
-                }
+        float[] x = new float[n * d];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(k);
+            for (int j = 0; j < d; j++) {
+                x[i * d + j] = (float) (y[i] * 0.01 + r.nextGaussian());
             }
         }
+        Analysis.Inputs in = Analysis.Inputs.train(Analysis.Data.of("x", x, d, "y", y)).withClasses(k);
         double[] t = pair(() -> {
-            try (Backend be = Backend.cpu(); ClassStatistics s = new ClassStatistics(k, d, be, DType.FLOAT32)) {
-                for (int b = 0; b < xs.length; b++) {
-                    s.accumulate(xs[b], ys[b]);
-                }
-                Means means = s.means();
-                return new Object[] {s.covariance(means), s.varNorms(means)};
+            try (Backend be = Backend.cpu();
+                 Analysis a = Analysis.builder().backend(be).dtype(DType.FLOAT32).batchRows(batch).onePass(true).build()) {
+                return a.run(in);
             }
         }, () -> {
-            try (Backend be = Backend.cpu(); MeanAccumulator m = new MeanAccumulator(k, d, be, DType.FLOAT32)) {
-                for (int b = 0; b < xs.length; b++) {
-                    m.accumulate(xs[b], ys[b]);
-                }
-                Means means = m.compute();
-                try (CovarAccumulator c = new CovarAccumulator(be, means); VarNormAccumulator v = new VarNormAccumulator(be, means)) {
-                    for (int b = 0; b < xs.length; b++) {
-                        c.accumulate(xs[b], ys[b]);
-                        v.accumulate(xs[b], ys[b]);
-                    }
-                    return new Object[] {c.compute(), v.compute()};
-                }
+            try (Backend be = Backend.cpu();
+                 Analysis a = Analysis.builder().backend(be).dtype(DType.FLOAT32).batchRows(batch).build()) {
+                return a.run(in);
             }
         });
         row("one pass (ClassStatistics), n=" + n + ", D=" + d + ", K=" + k + ", batches of " + batch, t, "two passes", 1.1, true);

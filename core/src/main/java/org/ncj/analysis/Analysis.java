@@ -283,64 +283,82 @@ public final class Analysis implements AutoCloseable {
     }
 
     /**
-     * Runs the analysis.
+     * Runs the analysis on data held here (files, arrays), streamed in batches.
      *
      * @throws BadInputException naming the file (and row) of bad data: a label outside [0, K), a
      *                           non-finite value, no samples, degenerate statistics
      */
     public Result run(Inputs in) throws IOException {
         try {
-            return runNow(in);
+            Data train = in.train();
+            int d = train.x().cols();
+            checkRows(train);
+            if (in.test() != null) {
+                checkDim(in.test().x(), d, train.x());
+                checkRows(in.test());
+            }
+            if (in.ood() != null) {
+                checkDim(in.ood().x(), d, train.x());
+                checkRows(in.ood());
+            }
+            checkClassifier(in.classifier(), d, train.x().name());
+            return runNow(new LocalPasses(in), in.classes(), in.classifier());
         } finally {
             seconds = new LinkedHashMap<>();
         }
     }
 
-    private Result runNow(Inputs in) throws IOException {
-        Data train = in.train();
-        Classifier classifier = in.classifier();
-        int d = train.x().cols();
-        checkRows(train);
-        if (in.test() != null) {
-            checkDim(in.test().x(), d, train.x());
-            checkRows(in.test());
+    /**
+     * Runs the analysis on data read by {@code passes} (the Spark module's partitions, say): the
+     * same phases, checks and results as {@link #run(Inputs)}.
+     *
+     * @param classes    K, or null: the classifier's rows, else the largest training label + 1
+     * @param classifier the last layer, or null (no NC3/NC4)
+     */
+    public Result run(Passes passes, Integer classes, Classifier classifier) throws IOException {
+        try {
+            return runNow(passes, classes, classifier);
+        } finally {
+            seconds = new LinkedHashMap<>();
         }
-        if (in.ood() != null) {
-            checkDim(in.ood().x(), d, train.x());
-            checkRows(in.ood());
-        }
-        if (classifier != null && classifier.d() != d) {
-            throw new BadInputException(train.x().name(), "rows have D = " + d + " but the classifier's weights have D = "
-                    + classifier.d() + ": weights must be (K, D)");
-        }
-        if (classifier != null && in.classes() != null && classifier.k() != in.classes()) {
-            throw new IllegalArgumentException("the classifier has K = " + classifier.k() + " rows but K = " + in.classes()
+    }
+
+    private Result runNow(Passes p, Integer classes, Classifier classifier) throws IOException {
+        if (classifier != null && classes != null && classifier.k() != classes) {
+            throw new IllegalArgumentException("the classifier has K = " + classifier.k() + " rows but K = " + classes
                     + " was given");
         }
-        int k = classifier != null ? classifier.k() : in.classes() != null ? in.classes()
-                : classesFromLabels(train.y(), "training", "if that is intended, give K = {K}");
+        int k;
+        long t;
+        if (classifier != null) {
+            k = classifier.k();
+        } else if (classes != null) {
+            k = classes;
+        } else {
+            t = System.nanoTime();
+            k = p.trainingClasses();
+            lap("scan", t);
+        }
         Means means;
         Covariance sw;
         VarNorms vn;
-        long t = System.nanoTime();
+        t = System.nanoTime();
         if (onePass) {
-            try (ClassStatistics st = new ClassStatistics(k, d, backend, dtype)) {
-                stream("one pass", train, k, (x, y, r0) -> st.accumulate(x, y));
-                means = means(train, () -> st.means(GlobalMean.UNWEIGHTED, filter));
+            try (ClassStatistics st = p.onePass(k, backend, dtype)) {
+                checkClassifier(classifier, p.dim(), p.trainEmbeddingsName());
+                means = means(p, () -> st.means(GlobalMean.UNWEIGHTED, filter));
                 sw = st.covariance(means);
                 vn = st.varNorms(means);
             }
             lap("one_pass", t);
         } else {
-            try (MeanAccumulator acc = new MeanAccumulator(k, d, backend, dtype)) {
-                stream("means", train, k, (x, y, r0) -> acc.accumulate(x, y));
-                means = means(train, () -> acc.compute(GlobalMean.UNWEIGHTED, filter));
+            try (MeanAccumulator acc = p.means(k, backend, dtype)) {
+                checkClassifier(classifier, p.dim(), p.trainEmbeddingsName());
+                means = means(p, () -> acc.compute(GlobalMean.UNWEIGHTED, filter));
             }
             lap("means", t);
             t = System.nanoTime();
-            try (WithinClassAccumulator wc = new WithinClassAccumulator(backend, means)) {
-                Means m = means;
-                stream("covariance", train, k, (x, y, r0) -> wc.accumulate(x, y, m));
+            try (WithinClassAccumulator wc = p.withinClass(means, backend)) {
                 sw = wc.covariance();
                 vn = wc.varNorms();
             }
@@ -349,28 +367,132 @@ public final class Analysis implements AutoCloseable {
         Statistics stats = Statistics.of(means).withWithinClass(sw, vn).withClassifier(classifier);
         if (classifier != null) {
             t = System.nanoTime();
-            try (DecAccumulator dec = new DecAccumulator(backend, means, classifier)) {
-                stream("decisions", in.test() != null ? in.test() : train, k, (x, y, r0) -> dec.accumulate(x, y));
+            try (DecAccumulator dec = p.decisions(means, classifier, backend)) {
                 stats = stats.withAgreement(dec.compute());
             }
             lap("decisions", t);
         }
         Means oodMeans = null;
-        Data ood = in.ood();
-        if (ood != null) {
+        if (p.hasOod()) {
             t = System.nanoTime();
-            int kOod = ood.y() == null ? 1 : Math.max(1, classesFromLabels(ood.y(), "ood", "number the OOD labels from 0"));
-            try (MeanAccumulator acc = new MeanAccumulator(kOod, d, backend, dtype)) {
-                stream("ood", ood, kOod, (x, y, r0) -> acc.accumulate(x, y));
+            int kOod = 1;
+            if (p.oodLabelled()) {
+                long ts = System.nanoTime();
+                kOod = Math.max(1, p.oodClasses());
+                lap("scan", ts);
+            }
+            try (MeanAccumulator acc = p.oodMeans(kOod, backend, dtype)) {
                 oodMeans = acc.compute();
             }
             stats = stats.withOodMean(oodMeans.globalMean());
             lap("ood", t);
         }
         t = System.nanoTime();
-        Metrics metrics = measure(backend, stats, options, train.x().name());
+        Metrics metrics = measure(backend, stats, options, p.trainEmbeddingsName());
         lap("measures", t);
-        return new Result(k, stats, metrics, oodMeans, in.test() == null, seconds);
+        return new Result(k, stats, metrics, oodMeans, !p.hasTest(), seconds);
+    }
+
+    private static void checkClassifier(Classifier classifier, int d, String trainX) throws BadInputException {
+        if (classifier != null && classifier.d() != d) {
+            throw new BadInputException(trainX, "rows have D = " + d + " but the classifier's weights have D = "
+                    + classifier.d() + ": weights must be (K, D)");
+        }
+    }
+
+    /** The passes over data held here: {@link Tensor2D}s streamed in batches of {@link Builder#batchRows}. */
+    private final class LocalPasses implements Passes {
+        private final Inputs in;
+
+        LocalPasses(Inputs in) {
+            this.in = in;
+        }
+
+        @Override
+        public String trainEmbeddingsName() {
+            return in.train().x().name();
+        }
+
+        @Override
+        public String trainLabelsName() {
+            return in.train().y().name();
+        }
+
+        @Override
+        public boolean hasTest() {
+            return in.test() != null;
+        }
+
+        @Override
+        public boolean hasOod() {
+            return in.ood() != null;
+        }
+
+        @Override
+        public boolean oodLabelled() {
+            return in.ood() != null && in.ood().y() != null;
+        }
+
+        @Override
+        public int trainingClasses() throws IOException {
+            return scanClasses(in.train().y(), "training", "if that is intended, give K = {K}");
+        }
+
+        @Override
+        public int dim() {
+            return in.train().x().cols();
+        }
+
+        @Override
+        public MeanAccumulator means(int k, Backend be, DType dt) throws IOException {
+            return filled(new MeanAccumulator(k, dim(), be, dt), acc -> stream("means", in.train(), k, acc::accumulate));
+        }
+
+        @Override
+        public ClassStatistics onePass(int k, Backend be, DType dt) throws IOException {
+            return filled(new ClassStatistics(k, dim(), be, dt), st -> stream("one pass", in.train(), k, st::accumulate));
+        }
+
+        @Override
+        public WithinClassAccumulator withinClass(Means means, Backend be) throws IOException {
+            return filled(new WithinClassAccumulator(be, means),
+                    wc -> stream("covariance", in.train(), means.numClasses(), (x, y) -> wc.accumulate(x, y, means)));
+        }
+
+        @Override
+        public DecAccumulator decisions(Means means, Classifier classifier, Backend be) throws IOException {
+            return filled(new DecAccumulator(be, means, classifier),
+                    dec -> stream("decisions", in.test() != null ? in.test() : in.train(), means.numClasses(), dec::accumulate));
+        }
+
+        @Override
+        public int oodClasses() throws IOException {
+            return scanClasses(in.ood().y(), "ood", "number the OOD labels from 0");
+        }
+
+        @Override
+        public MeanAccumulator oodMeans(int kOod, Backend be, DType dt) throws IOException {
+            return filled(new MeanAccumulator(kOod, dim(), be, dt), acc -> stream("ood", in.ood(), kOod, acc::accumulate));
+        }
+    }
+
+    private interface Fill<A> {
+        void into(A acc) throws IOException;
+    }
+
+    /** {@code acc} after {@code fill}, or closed if filling it fails (nothing half-done stays open). */
+    private static <A extends AutoCloseable> A filled(A acc, Fill<A> fill) throws IOException {
+        try {
+            fill.into(acc);
+            return acc;
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                acc.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -388,11 +510,11 @@ public final class Analysis implements AutoCloseable {
     }
 
     /** Class means from an accumulator, a set without selected classes named by its labels' file. */
-    private static Means means(Data train, MeansSupplier s) throws BadInputException {
+    private static Means means(Passes p, MeansSupplier s) throws BadInputException {
         try {
             return s.get();
         } catch (IllegalStateException e) {
-            throw new BadInputException(train.y().name(), e.getMessage());
+            throw new BadInputException(p.trainLabelsName(), e.getMessage());
         }
     }
 
@@ -415,6 +537,12 @@ public final class Analysis implements AutoCloseable {
      */
     public int classesFromLabels(Tensor2D y, String what, String remedy) throws IOException {
         long t = System.nanoTime();
+        int k = scanClasses(y, what, remedy);
+        lap("scan", t);
+        return k;
+    }
+
+    private int scanClasses(Tensor2D y, String what, String remedy) throws IOException {
         int max = -1;
         long maxRow = -1;
         long n = y.rows();
@@ -436,7 +564,6 @@ public final class Analysis implements AutoCloseable {
                 p.advance(m);
             }
         }
-        lap("scan", t);
         if (max == Integer.MAX_VALUE) {
             throw new BadInputException(y.name(), "row " + maxRow + ": label " + max + " would make K = label + 1 = 2^31 "
                     + what + " classes, more than an int holds");
@@ -466,7 +593,7 @@ public final class Analysis implements AutoCloseable {
     }
 
     private interface Sink {
-        void accept(float[] x, int[] y, long row0) throws IOException;
+        void accept(float[] x, int[] y);
     }
 
     /** Streams a data set in batches, checking labels against [0, k) and naming the file and row on errors. */
@@ -495,7 +622,7 @@ public final class Analysis implements AutoCloseable {
                     }
                 }
                 try {
-                    sink.accept(xa, ya, r0);
+                    sink.accept(xa, ya);
                 } catch (IllegalArgumentException e) {
                     String msg = e.getMessage();
                     String file = msg != null && msg.startsWith("label") && y != null ? y.name() : x.name();
