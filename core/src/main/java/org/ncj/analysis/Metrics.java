@@ -59,7 +59,8 @@ public final class Metrics {
 
     /**
      * The measures as a JSON object, exactly as the {@code "metrics"} object of the command
-     * line's {@code metrics.json} (written with {@link Json#write}, non-finite values as null).
+     * line's {@code metrics.json} (written with {@link Json#write}: one entry a line, non-finite
+     * values as null, a final newline).
      */
     public String toJson() {
         return Json.write(values);
