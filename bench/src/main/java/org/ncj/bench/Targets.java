@@ -9,6 +9,11 @@ import java.util.stream.IntStream;
 import dev.ludovic.netlib.blas.BLAS;
 
 import org.ncj.DType;
+import org.ncj.accumulate.CovarAccumulator;
+import org.ncj.accumulate.MeanAccumulator;
+import org.ncj.accumulate.Means;
+import org.ncj.accumulate.VarNormAccumulator;
+import org.ncj.accumulate.WithinClassAccumulator;
 import org.ncj.analysis.Analysis;
 import org.ncj.backend.Backend;
 import org.ncj.backend.Batch;
@@ -55,6 +60,9 @@ public final class Targets {
         }
         if (all || want.contains("passes")) {
             passes();
+        }
+        if (all || want.contains("second")) {
+            secondPass();
         }
     }
 
@@ -248,6 +256,56 @@ public final class Targets {
                     return null;
                 }, () -> stream(x)), "streaming read", 1.5, true);
             }
+        }
+    }
+
+    /**
+     * The fused second pass (WithinClassAccumulator: each batch staged and centred once) against
+     * the separate Covar and VarNorm accumulators (twice) on the same batches about the same means.
+     */
+    private static void secondPass() throws Exception {
+        int k = 100;
+        int d = 512;
+        int n = 200_000;
+        int batch = 4096;
+        Random r = new Random(7);
+        int batches = (n + batch - 1) / batch;
+        float[][] xs = new float[batches][];
+        int[][] ys = new int[batches][];
+        for (int b = 0; b < batches; b++) {
+            int rows = Math.min(batch, n - b * batch);
+            xs[b] = new float[rows * d];
+            ys[b] = new int[rows];
+            for (int i = 0; i < rows; i++) {
+                ys[b][i] = r.nextInt(k);
+                for (int j = 0; j < d; j++) {
+                    xs[b][i * d + j] = (float) (ys[b][i] * 0.01 + r.nextGaussian());
+                }
+            }
+        }
+        try (Backend be = Backend.cpu(); MeanAccumulator m = new MeanAccumulator(k, d, be, DType.FLOAT32)) {
+            for (int b = 0; b < batches; b++) {
+                m.accumulate(xs[b], ys[b]);
+            }
+            Means means = m.compute();
+            double[] t = pair(() -> {
+                try (WithinClassAccumulator w = new WithinClassAccumulator(be, means)) {
+                    for (int b = 0; b < batches; b++) {
+                        w.accumulate(xs[b], ys[b], means);
+                    }
+                    return new Object[] {w.covariance(), w.varNorms()};
+                }
+            }, () -> {
+                try (CovarAccumulator c = new CovarAccumulator(be, means); VarNormAccumulator v = new VarNormAccumulator(be, means)) {
+                    for (int b = 0; b < batches; b++) {
+                        c.accumulate(xs[b], ys[b], means);
+                        v.accumulate(xs[b], ys[b], means);
+                    }
+                    return new Object[] {c.compute(), v.compute()};
+                }
+            });
+            row("fused second pass (WithinClassAccumulator), n=" + n + ", D=" + d + ", K=" + k + ", batches of " + batch, t,
+                    "Covar + VarNorm accumulators", 1.0, true);
         }
     }
 
