@@ -24,15 +24,10 @@ public record GoldenPipeline(Means means, Covariance sw, VarNorms vn, Agreement 
     static final int BATCH = 512;
 
     public static GoldenPipeline run(Golden g, Backend backend, DType dtype) {
-        return run(g, backend, dtype, false);
-    }
-
-    /** @param onePass means, Σ_W and variance norms from one pass ({@code ClassStatistics}) */
-    public static GoldenPipeline run(Golden g, Backend backend, DType dtype, boolean onePass) {
         int k = g.k();
         int d = g.d();
         Classifier w = Classifier.of(g.weights(), k, d);
-        try (Analysis a = Analysis.builder().backend(backend).dtype(dtype).batchRows(BATCH).onePass(onePass).build()) {
+        try (Analysis a = Analysis.builder().backend(backend).dtype(dtype).batchRows(BATCH).build()) {
             Analysis.Result r = a.run(Analysis.Inputs.train(Analysis.Data.of("train_x", g.trainX(), d, "train_y", g.trainY()))
                     .withClasses(k).withClassifier(w)
                     .withTest(Analysis.Data.of("test_x", g.testX(), d, "test_y", g.testY()))
