@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The CPU targets of issue #13 (covariance, decisions, class sums / variance norms, one pass), each
-# figure beside its limit timed alternately in the same run, with the load average on every line.
-# A few minutes on 2 cores. Usage: bench/run-targets-cpu.sh [reps] [cov|dec|sums|passes ...]
+# The CPU targets of issue #13 (covariance, decisions, class sums / variance norms, one pass) and the
+# fused second pass of issue #14, each figure beside its limit timed alternately in the same run,
+# with the load average on every line.
+# A few minutes on 2 cores. Usage: bench/run-targets-cpu.sh [reps] [cov|dec|sums|passes|second ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/find-jdk.sh

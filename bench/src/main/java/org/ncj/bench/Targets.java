@@ -9,11 +9,12 @@ import java.util.stream.IntStream;
 import dev.ludovic.netlib.blas.BLAS;
 
 import org.ncj.DType;
-import org.ncj.accumulate.ClassStatistics;
 import org.ncj.accumulate.CovarAccumulator;
 import org.ncj.accumulate.MeanAccumulator;
 import org.ncj.accumulate.Means;
 import org.ncj.accumulate.VarNormAccumulator;
+import org.ncj.accumulate.WithinClassAccumulator;
+import org.ncj.analysis.Analysis;
 import org.ncj.backend.Backend;
 import org.ncj.backend.Batch;
 import org.ncj.backend.CentredStats;
@@ -59,6 +60,9 @@ public final class Targets {
         }
         if (all || want.contains("passes")) {
             passes();
+        }
+        if (all || want.contains("second")) {
+            secondPass();
         }
     }
 
@@ -255,8 +259,11 @@ public final class Targets {
         }
     }
 
-    /** Target 4: one pass (ClassStatistics) against two passes over the same batches in memory. */
-    private static void passes() throws Exception {
+    /**
+     * The fused second pass (WithinClassAccumulator: each batch staged and centred once) against
+     * the separate Covar and VarNorm accumulators (twice) on the same batches about the same means.
+     */
+    private static void secondPass() throws Exception {
         int k = 100;
         int d = 512;
         int n = 200_000;
@@ -276,27 +283,60 @@ public final class Targets {
                 }
             }
         }
-        double[] t = pair(() -> {
-            try (Backend be = Backend.cpu(); ClassStatistics s = new ClassStatistics(k, d, be, DType.FLOAT32)) {
-                for (int b = 0; b < xs.length; b++) {
-                    s.accumulate(xs[b], ys[b]);
-                }
-                Means means = s.means();
-                return new Object[] {s.covariance(means), s.varNorms(means)};
+        try (Backend be = Backend.cpu(); MeanAccumulator m = new MeanAccumulator(k, d, be, DType.FLOAT32)) {
+            for (int b = 0; b < batches; b++) {
+                m.accumulate(xs[b], ys[b]);
             }
-        }, () -> {
-            try (Backend be = Backend.cpu(); MeanAccumulator m = new MeanAccumulator(k, d, be, DType.FLOAT32)) {
-                for (int b = 0; b < xs.length; b++) {
-                    m.accumulate(xs[b], ys[b]);
+            Means means = m.compute();
+            double[] t = pair(() -> {
+                try (WithinClassAccumulator w = new WithinClassAccumulator(be, means)) {
+                    for (int b = 0; b < batches; b++) {
+                        w.accumulate(xs[b], ys[b], means);
+                    }
+                    return new Object[] {w.covariance(), w.varNorms()};
                 }
-                Means means = m.compute();
+            }, () -> {
                 try (CovarAccumulator c = new CovarAccumulator(be, means); VarNormAccumulator v = new VarNormAccumulator(be, means)) {
-                    for (int b = 0; b < xs.length; b++) {
-                        c.accumulate(xs[b], ys[b]);
-                        v.accumulate(xs[b], ys[b]);
+                    for (int b = 0; b < batches; b++) {
+                        c.accumulate(xs[b], ys[b], means);
+                        v.accumulate(xs[b], ys[b], means);
                     }
                     return new Object[] {c.compute(), v.compute()};
                 }
+            });
+            row("fused second pass (WithinClassAccumulator), n=" + n + ", D=" + d + ", K=" + k + ", batches of " + batch, t,
+                    "Covar + VarNorm accumulators", 1.0, true);
+        }
+    }
+
+    /**
+     * Target 4: one pass (ClassStatistics) against two passes (means, then the fused second pass)
+     * of the library's {@link Analysis} over the same rows in memory, each with its measures.
+     */
+    private static void passes() throws Exception {
+        int k = 100;
+        int d = 512;
+        int n = 200_000;
+        int batch = 4096;
+        Random r = new Random(7);
+        float[] x = new float[n * d];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(k);
+            for (int j = 0; j < d; j++) {
+                x[i * d + j] = (float) (y[i] * 0.01 + r.nextGaussian());
+            }
+        }
+        Analysis.Inputs in = Analysis.Inputs.train(Analysis.Data.of("x", x, d, "y", y)).withClasses(k);
+        double[] t = pair(() -> {
+            try (Backend be = Backend.cpu();
+                 Analysis a = Analysis.builder().backend(be).dtype(DType.FLOAT32).batchRows(batch).onePass(true).build()) {
+                return a.run(in);
+            }
+        }, () -> {
+            try (Backend be = Backend.cpu();
+                 Analysis a = Analysis.builder().backend(be).dtype(DType.FLOAT32).batchRows(batch).build()) {
+                return a.run(in);
             }
         });
         row("one pass (ClassStatistics), n=" + n + ", D=" + d + ", K=" + k + ", batches of " + batch, t, "two passes", 1.1, true);

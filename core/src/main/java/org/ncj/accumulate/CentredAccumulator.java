@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,30 +15,35 @@ import org.ncj.backend.CentredStats;
 
 /**
  * Second-pass accumulators about fixed class means ({@link CovarAccumulator},
- * {@link VarNormAccumulator}): one running sum (the scatter matrix or the per-class variance
- * sums) and per-class counts, plus totals merged from others or loaded from a file.
+ * {@link VarNormAccumulator}, and {@link WithinClassAccumulator} for both from one staging of
+ * each batch): running sums (the scatter matrix, the per-class variance sums, or both) and
+ * per-class counts, plus totals merged from others or loaded from a file.
  *
  * <p>Threads: one at a time, a concurrent call throws; feed many threads through one accumulator
  * each, built with the same means, and merge them (see {@link Accumulator}).
  */
-abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumulator, VarNormAccumulator {
+abstract sealed class CentredAccumulator extends Accumulator
+        permits CovarAccumulator, VarNormAccumulator, WithinClassAccumulator {
+    static final String SCATTER = "scatter";
+    static final String VAR_SUMS = "var_sums";
+
     final Means means;
     private final CentredStats stats;
-    private final String arrayName;
-    /** Totals merged from other accumulators or loaded from a file, added at compute time. */
-    private final double[] extra;
+    /** Totals merged from other accumulators or loaded from a file, added at compute time (null: not kept). */
+    private final double[] extraScatter;
+    private final double[] extraVar;
     private final long[] extraCounts;
     /** Power-of-two exponent applied to rows and means before the float32 arithmetic ({@link Rescale}). */
     private final int exp;
 
-    CentredAccumulator(int k, int d, Backend backend, DType dtype, Means means, boolean scatter) {
+    CentredAccumulator(int k, int d, Backend backend, DType dtype, Means means, boolean scatter, boolean varNorms) {
         super(k, d, backend, dtype);
         checkShape(means);
         this.means = means;
         this.exp = Rescale.exponent(means.meansView(), means.counts(), k, d, dtype);
-        this.stats = backend.centredStats(Rescale.scaled(means.meansView(), exp), k, d, dtype, scatter, !scatter);
-        this.arrayName = scatter ? "scatter" : "var_sums";
-        this.extra = new double[scatter ? Math.multiplyExact(d, d) : k];
+        this.stats = backend.centredStats(Rescale.scaled(means.meansView(), exp), k, d, dtype, scatter, varNorms);
+        this.extraScatter = scatter ? new double[Math.multiplyExact(d, d)] : null;
+        this.extraVar = varNorms ? new double[k] : null;
         this.extraCounts = new long[k];
     }
 
@@ -71,13 +77,48 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
         stats.add(Rescale.scaled(labelled(batch), exp));
     }
 
-    /** This stream's sums plus merged ones. */
-    final double[] totalSums() {
-        double[] s = Rescale.unscale(arrayName.equals("scatter") ? stats.scatter() : stats.varNormSums(), -2 * exp);
+    /** This stream's scatter matrix plus merged ones. */
+    final double[] totalScatter() {
+        return total(stats.scatter(), extraScatter);
+    }
+
+    /** This stream's per-class variance sums plus merged ones. */
+    final double[] totalVarSums() {
+        return total(stats.varNormSums(), extraVar);
+    }
+
+    private double[] total(double[] own, double[] extra) {
+        double[] s = Rescale.unscale(own, -2 * exp);
         for (int i = 0; i < s.length; i++) {
             s[i] += extra[i];
         }
         return s;
+    }
+
+    /** Σ_W: the scatter over the number of samples seen (and merged) so far. */
+    final Covariance covarianceNow() {
+        long n = Arrays.stream(totalCounts()).sum();
+        if (n == 0) {
+            throw new IllegalStateException(getClass().getSimpleName() + " is empty: no samples accumulated");
+        }
+        double[] s = totalScatter();
+        for (int i = 0; i < s.length; i++) {
+            s[i] /= n;
+        }
+        return new Covariance(s, n, d, means);
+    }
+
+    /** Per-class variance norms (NaN for a class without samples) of the samples seen (and merged) so far. */
+    final VarNorms varNormsNow() {
+        long[] counts = totalCounts();
+        if (Arrays.stream(counts).sum() == 0) {
+            throw new IllegalStateException(getClass().getSimpleName() + " is empty: no samples accumulated");
+        }
+        double[] s = totalVarSums();
+        for (int c = 0; c < k; c++) {
+            s[c] = counts[c] == 0 ? Double.NaN : s[c] / counts[c];
+        }
+        return new VarNorms(s, counts, means);
     }
 
     /** This stream's per-class counts plus merged ones. */
@@ -94,12 +135,20 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
             throw new IllegalArgumentException("cannot merge: the other " + other.getClass().getSimpleName()
                     + " has another shape or other means");
         }
-        merging(other, () -> addExtra(other.totalSums(), other.totalCounts()));
+        merging(other, () -> addExtra(extraScatter == null ? null : other.totalScatter(),
+                extraVar == null ? null : other.totalVarSums(), other.totalCounts()));
     }
 
-    private void addExtra(double[] s, long[] c) {
-        for (int i = 0; i < s.length; i++) {
-            extra[i] += s[i];
+    private void addExtra(double[] scatter, double[] var, long[] c) {
+        if (scatter != null) {
+            for (int i = 0; i < scatter.length; i++) {
+                extraScatter[i] += scatter[i];
+            }
+        }
+        if (var != null) {
+            for (int i = 0; i < var.length; i++) {
+                extraVar[i] += var[i];
+            }
         }
         for (int i = 0; i < k; i++) {
             extraCounts[i] += c[i];
@@ -110,7 +159,12 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
     final Map<String, Object> state() {
         Map<String, Object> a = use(() -> {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put(arrayName, totalSums());
+            if (extraScatter != null) {
+                m.put(SCATTER, totalScatter());
+            }
+            if (extraVar != null) {
+                m.put(VAR_SUMS, totalVarSums());
+            }
             m.put("counts", totalCounts());
             return m;
         });
@@ -135,20 +189,21 @@ abstract sealed class CentredAccumulator extends Accumulator permits CovarAccumu
 
     private void restore(AccumulatorFiles.State s) throws IOException {
         AccumulatorFiles.checkMeans(s, means);
-        boolean scatter = arrayName.equals("scatter");
-        double[] sums = s.sums(arrayName, extra.length, !scatter);
+        double[] scatter = extraScatter == null ? null : s.sums(SCATTER, extraScatter.length, false);
+        double[] var = extraVar == null ? null : s.sums(VAR_SUMS, extraVar.length, true);
         long[] counts = s.counts("counts", k);
-        if (scatter) {
+        if (scatter != null) {
             for (int j = 0; j < d; j++) {
-                if (sums[j * d + j] < 0) {
+                if (scatter[j * d + j] < 0) {
                     throw AccumulatorFiles.bad(s.source(), "impossible value in the saved " + s.kind() + ": scatter diagonal "
-                            + j + " = " + sums[j * d + j] + " is negative");
+                            + j + " = " + scatter[j * d + j] + " is negative");
                 }
             }
-        } else {
-            s.emptyClassesZero(counts, sums, 1, arrayName);
         }
-        addExtra(sums, counts);
+        if (var != null) {
+            s.emptyClassesZero(counts, var, 1, VAR_SUMS);
+        }
+        addExtra(scatter, var, counts);
     }
 
     /** Builds an accumulator and restores a state into it, closing it if that fails. */

@@ -3,7 +3,6 @@ package org.ncj.accumulate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 import org.ncj.DType;
 import org.ncj.backend.Backend;
@@ -19,7 +18,7 @@ import org.ncj.backend.Backend;
 public final class CovarAccumulator extends CentredAccumulator {
 
     public CovarAccumulator(int k, int d, Backend backend, DType dtype, Means means) {
-        super(k, d, backend, dtype, means, true);
+        super(k, d, backend, dtype, means, true, false);
     }
 
     /** Built for the shape and dtype of {@code means}. */
@@ -29,19 +28,7 @@ public final class CovarAccumulator extends CentredAccumulator {
 
     /** Σ_W over the samples seen (and merged) so far. */
     public Covariance compute() {
-        return use(this::computeNow);
-    }
-
-    private Covariance computeNow() {
-        long n = Arrays.stream(totalCounts()).sum();
-        if (n == 0) {
-            throw new IllegalStateException("CovarAccumulator is empty: no samples accumulated");
-        }
-        double[] s = totalSums();
-        for (int i = 0; i < s.length; i++) {
-            s[i] /= n;
-        }
-        return new Covariance(s, n, d, means);
+        return use(this::covarianceNow);
     }
 
     /** Adds another accumulator's totals; both must have been built with the same means. */

@@ -3,7 +3,6 @@ package org.ncj.accumulate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 import org.ncj.DType;
 import org.ncj.backend.Backend;
@@ -19,7 +18,7 @@ import org.ncj.backend.Backend;
 public final class VarNormAccumulator extends CentredAccumulator {
 
     public VarNormAccumulator(int k, int d, Backend backend, DType dtype, Means means) {
-        super(k, d, backend, dtype, means, false);
+        super(k, d, backend, dtype, means, false, true);
     }
 
     /** Built for the shape and dtype of {@code means}. */
@@ -29,19 +28,7 @@ public final class VarNormAccumulator extends CentredAccumulator {
 
     /** Variance norms of the samples seen (and merged) so far. */
     public VarNorms compute() {
-        return use(this::computeNow);
-    }
-
-    private VarNorms computeNow() {
-        long[] counts = totalCounts();
-        if (Arrays.stream(counts).sum() == 0) {
-            throw new IllegalStateException("VarNormAccumulator is empty: no samples accumulated");
-        }
-        double[] s = totalSums();
-        for (int c = 0; c < k; c++) {
-            s[c] = counts[c] == 0 ? Double.NaN : s[c] / counts[c];
-        }
-        return new VarNorms(s, counts, means);
+        return use(this::varNormsNow);
     }
 
     /** Adds another accumulator's totals; both must have been built with the same means. */

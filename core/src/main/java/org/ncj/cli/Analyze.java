@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.ncj.DType;
 import org.ncj.accumulate.ClassFilter;
 import org.ncj.accumulate.Classifier;
+import org.ncj.analysis.Analysis;
 import org.ncj.backend.Backend;
 import org.ncj.io.BadInputException;
 import org.ncj.io.Json;
@@ -149,14 +150,14 @@ public final class Analyze implements Callable<Integer> {
             if (d == 0) {
                 throw new BadInputException(tx.name(), "has shape (" + tx.rows() + ", 0): embeddings need at least one column");
             }
-            sameRows(tx, ty);
+            Analysis.checkRows(Analysis.Data.of(tx, ty));
             Tensor2D sx = null;
             Tensor2D sy = null;
             if (testX != null) {
                 sx = track(open, Sources.openEmbeddings(testX));
                 sy = track(open, Sources.openLabels(testY));
-                sameDim(sx, d, tx);
-                sameRows(sx, sy);
+                Analysis.checkDim(sx, d, tx);
+                Analysis.checkRows(Analysis.Data.of(sx, sy));
                 nonEmpty(sx, "the test set");
             }
             LastLayer layer = readLastLayer(open, d);
@@ -167,31 +168,31 @@ public final class Analyze implements Callable<Integer> {
             Tensor2D oy = null;
             if (oodX != null) {
                 ox = track(open, Sources.openEmbeddings(oodX));
-                sameDim(ox, d, tx);
+                Analysis.checkDim(ox, d, tx);
                 nonEmpty(ox, "the OOD set");
                 if (oodY != null) {
                     oy = track(open, Sources.openLabels(oodY));
-                    sameRows(ox, oy);
+                    Analysis.checkRows(Analysis.Data.of(ox, oy));
                 }
             }
             if (tx.rows() == 0) {
                 throw new BadInputException(tx.name(), "has no rows");
             }
             MetricSet.Options opts = MetricSet.Options.DEFAULT.withTileSize(tileSize);
-            Pipeline.Settings settings = new Pipeline.Settings(dt, batch, ClassFilter.minCount(minCount), opts, onePass);
-            try (Backend be = Backend.byName(backend)) {
-                Pipeline p = new Pipeline(be, settings, progress);
+            try (Analysis analysis = Analysis.builder().backend(backend).dtype(dt).batchRows(batch)
+                    .classFilter(ClassFilter.minCount(minCount)).options(opts).onePass(onePass).progress(progress).build()) {
+                Backend be = analysis.backend();
                 int k;
                 if (clf != null) {
                     k = clf.k();
                 } else if (classes != null) {
                     k = classes;
                 } else {
-                    k = p.classesFromLabels(ty, "training", "if that is intended, pass --classes {K}");
+                    k = analysis.classesFromLabels(ty, "training", "if that is intended, pass --classes {K}");
                 }
                 checkMemory(clf != null ? tw.name() : classes != null ? "--classes " + k : ty.name(), k, d);
-                Pipeline.Result r = p.run(k, new Pipeline.Split(tx, ty), sx == null ? null : new Pipeline.Split(sx, sy), clf,
-                        ox == null ? null : new Pipeline.Split(ox, oy));
+                Analysis.Result r = analysis.run(new Analysis.Inputs(k, Analysis.Data.of(tx, ty),
+                        sx == null ? null : Analysis.Data.of(sx, sy), clf, ox == null ? null : Analysis.Data.of(ox, oy)));
                 Map<String, Object> inputs = new LinkedHashMap<>();
                 inputs.put("train_x", tx.name());
                 inputs.put("train_y", ty.name());
@@ -309,8 +310,7 @@ public final class Analyze implements Callable<Integer> {
             MetricSet.Options opts = MetricSet.Options.DEFAULT.withTileSize(tileSize);
             DistributedAnalysis.Outcome o = engine.analyze(new DistributedAnalysis.Request(spark, train, test, clf, ood, classes,
                     backend, dt, ClassFilter.minCount(minCount), opts, onePass, batch, progress));
-            Pipeline.Result r = new Pipeline.Result(o.metrics(), o.means(), o.sw(), o.varNorms(), clf, o.agreement(),
-                    test == null, o.oodMean(), o.seconds());
+            Analysis.Result r = o.result();
             Map<String, Object> inputs = new LinkedHashMap<>();
             inputs.put("train_x", train.x());
             inputs.put("train_y", train.y());
@@ -341,7 +341,7 @@ public final class Analyze implements Callable<Integer> {
             inputs.put("rows", rows);
             inputs.put("dim", o.dim());
             inputs.put("train_dtype", o.trainType());
-            writeOutputs(tStart, r, o.k(), inputs, o.backend(), o.backendDescription(), dt, test != null, ood != null,
+            writeOutputs(tStart, r, r.k(), inputs, o.backend(), o.backendDescription(), dt, test != null, ood != null,
                     train.x() + " (" + o.trainRows() + " × " + o.dim() + ")");
         } finally {
             for (Tensor2D t : open) {
@@ -408,7 +408,7 @@ public final class Analyze implements Callable<Integer> {
     }
 
     /** metrics.json, per_class.csv and report.html from a result, and the table on stdout. */
-    private void writeOutputs(long tStart, Pipeline.Result r, int k, Map<String, Object> inputs, String backendName,
+    private void writeOutputs(long tStart, Analysis.Result r, int k, Map<String, Object> inputs, String backendName,
                               String backendDescription, DType dt, boolean hasTest, boolean hasOod, String inputLine)
             throws IOException {
         long tWrite = System.nanoTime();
@@ -421,10 +421,11 @@ public final class Analyze implements Callable<Integer> {
         if (!hasOod) {
             notes.add("no --ood-x: NC5 not computed");
         }
-        if (r.metrics().values().stream().anyMatch(v -> !Double.isFinite(v))) {
+        Map<String, Double> metrics = r.metrics().asMap();
+        if (metrics.values().stream().anyMatch(v -> !Double.isFinite(v))) {
             notes.add("non-finite values (NaN, infinity) are written as null");
         }
-        notes.addAll(MetricSet.precisionNotes(r.metrics(), dt));
+        notes.addAll(r.metrics().notes());
         if (r.classifier() != null) {
             inputs.put("nc4_evaluated_on", hasTest ? "test" : "train");
         }
@@ -434,7 +435,7 @@ public final class Analyze implements Callable<Integer> {
         cls.put("dropped", r.means().dropped());
         cls.put("min_count", minCount);
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("metrics", r.metrics());
+        json.put("metrics", metrics);
         json.put("classes", cls);
         json.put("backend", backendName);
         json.put("backend_description", backendDescription);
@@ -452,7 +453,7 @@ public final class Analyze implements Callable<Integer> {
             info.put("classes", k + " (selected " + r.means().numSelected() + ", dropped " + r.means().dropped().length + ")");
             info.put("backend, dtype", backendName + " (" + backendDescription + "), " + json.get("dtype"));
             ReportData data = new ReportData("Neural collapse: " + out.getFileName(), "input",
-                    List.of(new ReportData.Point(out.getFileName().toString(), r.metrics())), List.of(detail), notes, info);
+                    List.of(new ReportData.Point(out.getFileName().toString(), metrics)), List.of(detail), notes, info);
             o.write("report.html", HtmlReport.render(data));
             o.write("per_class.csv", csv);
             seconds.put("write", (System.nanoTime() - tWrite) / 1e9);
@@ -461,7 +462,7 @@ public final class Analyze implements Callable<Integer> {
             o.write("metrics.json", Json.write(json));
             o.commit();
         }
-        printTable(System.out, r.metrics(), notes);
+        printTable(System.out, metrics, notes);
         System.out.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("per_class.csv") + ", "
                 + out.resolve("report.html"));
     }
@@ -478,12 +479,6 @@ public final class Analyze implements Callable<Integer> {
     private static Tensor2D track(List<Tensor2D> open, Tensor2D t) {
         open.add(t);
         return t;
-    }
-
-    private static void sameRows(Tensor2D x, Tensor2D y) throws BadInputException {
-        if (x.rows() != y.rows()) {
-            throw new BadInputException(y.name(), "has " + y.rows() + " labels but " + x.name() + " has " + x.rows() + " rows");
-        }
     }
 
     private static void nonEmpty(Tensor2D t, String what) throws BadInputException {
@@ -506,10 +501,5 @@ public final class Analyze implements Callable<Integer> {
         }
     }
 
-    private static void sameDim(Tensor2D x, int d, Tensor2D train) throws BadInputException {
-        if (x.cols() != d) {
-            throw new BadInputException(x.name(), "has dimension " + x.cols() + " but " + train.name() + " has D = " + d);
-        }
-    }
 
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 import org.ncj.DType;
 import org.ncj.accumulate.ClassFilter;
 import org.ncj.accumulate.Classifier;
-import org.ncj.backend.Backend;
+import org.ncj.analysis.Analysis;
 import org.ncj.demo.Ufm;
 import org.ncj.io.Json;
 import org.ncj.measure.MetricSet;
@@ -117,14 +117,13 @@ public final class Demo implements Callable<Integer> {
         List<Object> jsonCheckpoints = new ArrayList<>();
         ReportData.Detail first = null;
         ReportData.Detail last = null;
-        Pipeline.Settings settings = new Pipeline.Settings(dt, 4096, ClassFilter.PRESENT, MetricSet.Options.DEFAULT);
         PrintStream o = System.out;
         o.printf(Locale.ROOT, "ncj demo: unconstrained-features model, K = %d, D = %d, %d samples per class, %d steps, lr %s, weight decay %s%n",
                 k, d, perClass, steps, lr, weightDecay);
         List<String> lines = new ArrayList<>();
-        try (Backend be = Backend.byName(backend);
+        try (Analysis analysis = Analysis.builder().backend(backend).dtype(dt).classFilter(ClassFilter.PRESENT)
+                .options(MetricSet.Options.DEFAULT).batchRows(4096).build();
              Progress p = new Progress.Factory(err, bar).start("training", steps, "steps")) {
-            Pipeline pipe = new Pipeline(be, settings, Progress.Factory.QUIET);
             int step = 0;
             for (int cp : at) {
                 while (step < cp) {
@@ -133,20 +132,20 @@ public final class Demo implements Callable<Integer> {
                     p.advance(1);
                 }
                 Classifier clf = Classifier.of(model.w, k, d).withBias(model.b);
-                Pipeline.Result r = pipe.run(k, new Pipeline.Split(ArrayTensor.floats("H", model.h, d), ArrayTensor.ints("y", model.y)),
-                        null, clf, new Pipeline.Split(ArrayTensor.floats("ood", ood, d), null));
-                points.add(new ReportData.Point("step " + cp, r.metrics()));
+                Analysis.Result r = analysis.run(Analysis.Inputs.train(Analysis.Data.of("H", model.h, d, "y", model.y))
+                        .withClasses(k).withClassifier(clf).withOod(Analysis.Data.unlabelled("ood", ood, d)));
+                points.add(new ReportData.Point("step " + cp, r.metrics().asMap()));
                 Map<String, Object> c = new LinkedHashMap<>();
                 c.put("step", cp);
                 c.put("loss", step == 0 ? Double.NaN : model.loss());
-                c.put("metrics", r.metrics());
+                c.put("metrics", r.metrics().asMap());
                 jsonCheckpoints.add(c);
                 ReportData.Detail det = Details.of("step " + cp, r);
                 if (first == null) {
                     first = det;
                 }
                 last = det;
-                Map<String, Double> m = r.metrics();
+                Map<String, Double> m = r.metrics().asMap();
                 lines.add(String.format(Locale.ROOT, "%8d %10.4g %12.4g %12.4g %12.4g %10.4f %10.4f", cp, step == 0 ? Double.NaN : model.loss(),
                         m.get("nc1_pinv"), m.get("nc2_etf_err"), m.get("nc3_dual_err"), m.get("nc4_agree"), m.get("nc5_ood_dev")));
             }

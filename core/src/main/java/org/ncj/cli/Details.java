@@ -4,12 +4,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.ncj.accumulate.Means;
+import org.ncj.analysis.Analysis;
 import org.ncj.measure.Nc2Geometry;
 import org.ncj.measure.Nc3Duality;
 import org.ncj.measure.Nc4Agreement;
 import org.ncj.report.ReportData;
 
-/** Per-class detail for the report, computed from a pipeline result. */
+/** Per-class detail for the report, computed from an analysis result. */
 final class Details {
     /** Largest K whose full cosine matrix the report shows; above it, an evenly spaced sample. */
     static final int MAX_HEATMAP = 100;
@@ -17,7 +18,7 @@ final class Details {
     private Details() {
     }
 
-    static ReportData.Detail of(String label, Pipeline.Result r) {
+    static ReportData.Detail of(String label, Analysis.Result r) {
         Means m = r.means();
         int[] sel = m.selected();
         int k = sel.length;
@@ -57,7 +58,7 @@ final class Details {
     }
 
     /** Per-class table rows for {@code per_class.csv}. */
-    static String csv(Pipeline.Result r) {
+    static String csv(Analysis.Result r) {
         Means m = r.means();
         int k = m.numClasses();
         int[] sel = m.selected();

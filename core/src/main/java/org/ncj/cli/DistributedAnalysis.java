@@ -1,15 +1,11 @@
 package org.ncj.cli;
 
 import java.io.IOException;
-import java.util.Map;
 
 import org.ncj.DType;
-import org.ncj.accumulate.Agreement;
 import org.ncj.accumulate.ClassFilter;
 import org.ncj.accumulate.Classifier;
-import org.ncj.accumulate.Covariance;
-import org.ncj.accumulate.Means;
-import org.ncj.accumulate.VarNorms;
+import org.ncj.analysis.Analysis;
 import org.ncj.measure.MetricSet;
 
 /**
@@ -45,14 +41,14 @@ public interface DistributedAnalysis {
     }
 
     /**
-     * The statistics and measures, as the single-machine pipeline returns them.
+     * The statistics and measures, as the single-machine analysis returns them, with what the
+     * outputs say about the inputs.
      *
      * @param backend            the engine, for metrics.json ({@code "spark"})
      * @param backendDescription where it ran (master, partitions' backend)
      */
-    record Outcome(int k, int dim, long trainRows, long testRows, long oodRows, String trainType, Map<String, Double> metrics,
-                   Means means, Covariance sw, VarNorms varNorms, Agreement agreement, double[] oodMean,
-                   Map<String, Double> seconds, String backend, String backendDescription) {
+    record Outcome(int dim, long trainRows, long testRows, long oodRows, String trainType, Analysis.Result result,
+                   String backend, String backendDescription) {
     }
 
     /**

@@ -3,11 +3,13 @@ package org.ncj.cli;
 import java.io.PrintStream;
 import java.util.Locale;
 
+import org.ncj.analysis.ProgressListener;
+
 /**
  * A progress bar on one carriage-return updated line of stderr, with items per second. Silent
  * when disabled ({@code --quiet}, or stderr not a terminal).
  */
-public final class Progress implements AutoCloseable {
+public final class Progress implements ProgressListener.Phase {
     private static final int WIDTH = 30;
 
     private final PrintStream out;
@@ -29,9 +31,10 @@ public final class Progress implements AutoCloseable {
     }
 
     /** A factory bound to a stream and on/off switch. */
-    public record Factory(PrintStream out, boolean enabled) {
+    public record Factory(PrintStream out, boolean enabled) implements ProgressListener {
         public static final Factory QUIET = new Factory(System.err, false);
 
+        @Override
         public Progress start(String label, long total, String unit) {
             return new Progress(out, enabled, label, total, unit);
         }
@@ -46,6 +49,7 @@ public final class Progress implements AutoCloseable {
         }
     }
 
+    @Override
     public void advance(long n) {
         done += n;
         if (!enabled) {

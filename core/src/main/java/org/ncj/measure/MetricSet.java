@@ -83,15 +83,14 @@ public final class MetricSet {
                 + " float32's range of about 1e-38..3e38, or no digits left): rerun with --dtype float64");
     }
 
-    /**
-     * @param sw         Σ_W, or null to skip nc1_pinv/svd/quot
-     * @param vn         variance norms, or null to skip nc1_cdnv
-     * @param classifier weights (and bias), or null to skip NC3 and nc2_equinorm_weights
-     * @param agreement  decisions on an evaluation set, or null to skip nc4_agree
-     * @param oodMean    global mean of out-of-distribution embeddings, or null to skip nc5_ood_dev
-     */
-    public static Map<String, Double> compute(Backend backend, Means m, Covariance sw, VarNorms vn, Classifier classifier,
-                                              Agreement agreement, double[] oodMean, Options o) {
+    /** Every measure that the parts present in {@code stats} allow (see {@link Statistics}). */
+    public static Map<String, Double> compute(Backend backend, Statistics stats, Options o) {
+        Means m = stats.means();
+        Covariance sw = stats.sw();
+        VarNorms vn = stats.varNorms();
+        Classifier classifier = stats.classifier();
+        Agreement agreement = stats.agreement();
+        double[] oodMean = stats.oodMean();
         Map<String, Double> r = new LinkedHashMap<>();
         // One plan for the whole set (the tuning table is read once).
         int t = o.tileSize() == Options.AUTO_TILE ? backend.pairwiseTile(m.numSelected(), m.dim(), m.dtype()) : o.tileSize();

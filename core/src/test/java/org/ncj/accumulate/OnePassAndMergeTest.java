@@ -27,6 +27,7 @@ import org.ncj.golden.GoldenContract;
 import org.ncj.golden.GoldenPipeline;
 import org.ncj.measure.Nc1Variability;
 import org.ncj.measure.MetricSet;
+import org.ncj.measure.Statistics;
 import org.ncj.measure.PerClassNc1;
 import org.ncj.testutil.Golden;
 
@@ -52,8 +53,8 @@ class OnePassAndMergeTest {
         try (ClassStatistics one = new ClassStatistics(g.k(), g.d(), cpu, dtype)) {
             GoldenPipeline.stream(g.trainX(), g.trainY(), g.d(), one::accumulate);
             Means m = one.means();
-            Map<String, Double> metrics = MetricSet.compute(cpu, m, one.covariance(m), one.varNorms(m), two.classifier(), null,
-                    null, MetricSet.Options.DEFAULT);
+            Map<String, Double> metrics = MetricSet.compute(cpu, Statistics.of(m).withWithinClass(one.covariance(m), one.varNorms(m))
+                    .withClassifier(two.classifier()), MetricSet.Options.DEFAULT);
             List<String> failures = new ArrayList<>();
             for (String key : new String[] {"nc1_pinv", "nc1_svd", "nc1_quot", "nc1_cdnv", "nc2_etf_err"}) {
                 if (!g.metrics().containsKey(key)) {

@@ -28,6 +28,7 @@ import org.ncj.accumulate.DecAccumulator;
 import org.ncj.accumulate.MeanAccumulator;
 import org.ncj.accumulate.Means;
 import org.ncj.accumulate.VarNormAccumulator;
+import org.ncj.accumulate.WithinClassAccumulator;
 import org.ncj.kernels.PairKernel;
 import org.ncj.kernels.PairKernels;
 import org.ncj.kernels.PairStats;
@@ -429,6 +430,70 @@ public abstract class BackendContract {
                 assertEquals(n, sw.count());
             }
         }
+    }
+
+    /**
+     * The fused second pass ({@link WithinClassAccumulator}, one staging per batch) gives what
+     * the two separate accumulators give on the same batches: K = 1, 2, 3, D = 1, 2, 5, 33, an
+     * empty batch and batches of odd sizes, one class without samples, then a merge and a saved
+     * state read back.
+     */
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void withinClassAccumulatorEqualsTheSeparateOnes(DType dtype) throws java.io.IOException {
+        Random r = new Random(11);
+        for (int k : new int[] {1, 2, 3}) {
+            for (int d : new int[] {1, 2, 5, 33}) {
+                int n = 97;
+                float[] x = randomRows(r, n, d, 3);
+                int[] y = randomLabels(r, n, k);
+                if (k == 3) {
+                    for (int i = 0; i < n; i++) {
+                        y[i] = y[i] == 2 ? 0 : y[i];   // class 2 has no samples
+                    }
+                }
+                try (MeanAccumulator m = new MeanAccumulator(k, d, backend, dtype)) {
+                    m.accumulate(x, y);
+                    Means means = m.compute();
+                    try (WithinClassAccumulator w = new WithinClassAccumulator(backend, means);
+                         WithinClassAccumulator w2 = new WithinClassAccumulator(backend, means);
+                         CovarAccumulator c = new CovarAccumulator(backend, means);
+                         VarNormAccumulator v = new VarNormAccumulator(backend, means)) {
+                        int[] cuts = {0, 0, 1, 40, 41, 90, n};   // an empty batch, one row, odd sizes
+                        for (int b = 0; b + 1 < cuts.length; b++) {
+                            float[] xb = java.util.Arrays.copyOfRange(x, cuts[b] * d, cuts[b + 1] * d);
+                            int[] yb = java.util.Arrays.copyOfRange(y, cuts[b], cuts[b + 1]);
+                            (b < 4 ? w : w2).accumulate(xb, yb, means);
+                            c.accumulate(xb, yb, means);
+                            v.accumulate(xb, yb, means);
+                        }
+                        w.merge(w2);
+                        String at = dtype + " K=" + k + " D=" + d;
+                        assertArrayEquals(c.compute().sigmaW(), w.covariance().sigmaW(), 1e-12 * scale(c.compute().sigmaW()),
+                                "sigma_W " + at);
+                        assertEquals(c.compute().count(), w.covariance().count(), at);
+                        assertArrayEquals(v.compute().values(), w.varNorms().values(), 1e-12 * scale(v.compute().values()),
+                                "var norms " + at);
+                        assertArrayEquals(v.compute().counts(), w.varNorms().counts(), at);
+                        if (k == 3) {
+                            assertTrue(Double.isNaN(w.varNorms().values()[2]), "a class without samples has no variance norm");
+                        }
+                        try (WithinClassAccumulator back = WithinClassAccumulator.fromBytes(w.toBytes(), backend, means)) {
+                            assertArrayEquals(w.covariance().sigmaW(), back.covariance().sigmaW(), "restored sigma_W " + at);
+                            assertArrayEquals(w.varNorms().values(), back.varNorms().values(), "restored var norms " + at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static double scale(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s = Double.isFinite(x) ? Math.max(s, Math.abs(x)) : s;
+        }
+        return Math.max(s, Double.MIN_NORMAL);
     }
 
     @Test

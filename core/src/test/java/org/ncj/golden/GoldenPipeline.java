@@ -1,23 +1,24 @@
 package org.ncj.golden;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Map;
 
 import org.ncj.DType;
 import org.ncj.accumulate.Agreement;
 import org.ncj.accumulate.Classifier;
-import org.ncj.accumulate.CovarAccumulator;
-import org.ncj.accumulate.DecAccumulator;
-import org.ncj.accumulate.MeanAccumulator;
-import org.ncj.accumulate.Means;
-import org.ncj.accumulate.VarNormAccumulator;
-import org.ncj.accumulate.VarNorms;
 import org.ncj.accumulate.Covariance;
+import org.ncj.accumulate.Means;
+import org.ncj.accumulate.VarNorms;
+import org.ncj.analysis.Analysis;
 import org.ncj.backend.Backend;
-import org.ncj.measure.MetricSet;
 import org.ncj.testutil.Golden;
 
-/** The Python package's README pipeline on one golden case, streamed in batches of 512. */
+/**
+ * One golden case through the library's {@link Analysis} (two passes, batches of 512): the
+ * evaluation set, the classifier and the labelled OOD set of the Python package's README.
+ */
 public record GoldenPipeline(Means means, Covariance sw, VarNorms vn, Agreement agreement, Means ood, Classifier classifier,
                       Map<String, Double> metrics) {
     static final int BATCH = 512;
@@ -25,36 +26,16 @@ public record GoldenPipeline(Means means, Covariance sw, VarNorms vn, Agreement 
     public static GoldenPipeline run(Golden g, Backend backend, DType dtype) {
         int k = g.k();
         int d = g.d();
-        Means means;
-        try (MeanAccumulator acc = new MeanAccumulator(k, d, backend, dtype)) {
-            stream(g.trainX(), g.trainY(), d, acc::accumulate);
-            means = acc.compute();
-        }
-        Covariance sw;
-        VarNorms vn;
-        try (CovarAccumulator cov = new CovarAccumulator(backend, means);
-             VarNormAccumulator var = new VarNormAccumulator(backend, means)) {
-            stream(g.trainX(), g.trainY(), d, (x, y) -> {
-                cov.accumulate(x, y, means);
-                var.accumulate(x, y, means);
-            });
-            sw = cov.compute();
-            vn = var.compute();
-        }
         Classifier w = Classifier.of(g.weights(), k, d);
-        Agreement agreement;
-        try (DecAccumulator dec = new DecAccumulator(backend, means, w)) {
-            stream(g.testX(), g.testY(), d, dec::accumulate);
-            agreement = dec.compute();
+        try (Analysis a = Analysis.builder().backend(backend).dtype(dtype).batchRows(BATCH).build()) {
+            Analysis.Result r = a.run(Analysis.Inputs.train(Analysis.Data.of("train_x", g.trainX(), d, "train_y", g.trainY()))
+                    .withClasses(k).withClassifier(w)
+                    .withTest(Analysis.Data.of("test_x", g.testX(), d, "test_y", g.testY()))
+                    .withOod(Analysis.Data.of("ood_x", g.oodX(), d, "ood_y", g.oodY())));
+            return new GoldenPipeline(r.means(), r.sw(), r.varNorms(), r.agreement(), r.oodMeans(), w, r.metrics().asMap());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        Means ood;
-        try (MeanAccumulator acc = new MeanAccumulator(k, d, backend, dtype)) {
-            stream(g.oodX(), g.oodY(), d, acc::accumulate);
-            ood = acc.compute();
-        }
-        Map<String, Double> metrics = MetricSet.compute(backend, means, sw, vn, w, agreement, ood.globalMean(),
-                MetricSet.Options.DEFAULT);
-        return new GoldenPipeline(means, sw, vn, agreement, ood, w, metrics);
     }
 
     public interface BatchSink {

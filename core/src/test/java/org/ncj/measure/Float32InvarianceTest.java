@@ -221,7 +221,7 @@ class Float32InvarianceTest {
         try (MeanAccumulator acc = new MeanAccumulator(k, d, backend, DType.FLOAT32)) {
             acc.accumulate(x, y);
             Means m = acc.compute();
-            Map<String, Double> r = MetricSet.compute(backend, m, null, null, null, null, null, MetricSet.Options.DEFAULT);
+            Map<String, Double> r = MetricSet.compute(backend, Statistics.of(m), MetricSet.Options.DEFAULT);
             assertTrue(Double.isNaN(r.get("nc2_etf_err")), "a float32 overflow is NaN, not a number: " + r);
             List<String> notes = MetricSet.precisionNotes(r, DType.FLOAT32);
             assertEquals(1, notes.size(), notes.toString());
@@ -229,8 +229,7 @@ class Float32InvarianceTest {
         }
         try (MeanAccumulator acc = new MeanAccumulator(k, d, backend, DType.FLOAT64)) {
             acc.accumulate(x, y);
-            Map<String, Double> r = MetricSet.compute(backend, acc.compute(), null, null, null, null, null,
-                    MetricSet.Options.DEFAULT);
+            Map<String, Double> r = MetricSet.compute(backend, Statistics.of(acc.compute()), MetricSet.Options.DEFAULT);
             assertTrue(Double.isFinite(r.get("nc2_etf_err")), "float64 holds it: " + r);
             assertTrue(MetricSet.precisionNotes(r, DType.FLOAT64).isEmpty());
         }

@@ -47,8 +47,8 @@ class MeasuresTest {
                 try (DecAccumulator dec = new DecAccumulator(cpu, means, cl)) {
                     dec.accumulate(testX, testY);
                     Agreement a = dec.compute();
-                    Map<String, Double> metrics = MetricSet.compute(cpu, means, c.compute(), v.compute(), cl, a,
-                            ood.compute().globalMean(), MetricSet.Options.DEFAULT);
+                    Map<String, Double> metrics = MetricSet.compute(cpu, new Statistics(means, c.compute(), v.compute(), cl, a,
+                            ood.compute().globalMean()), MetricSet.Options.DEFAULT);
                     return new Run(means, c.compute(), v.compute(), cl, a, metrics);
                 }
             }

@@ -7,7 +7,7 @@ import java.io.Serializable;
  * saw, and accumulator states as bytes ({@code toBytes()}, the format of the saved files). An
  * empty partition has {@code rows == 0}, {@code d == 0} and no states.
  *
- * @param states one per accumulator of the pass (the second pass has two: Σ_W and variance norms)
+ * @param states one per accumulator of the pass (each pass has one)
  */
 record PartState(long rows, int d, byte[][] states) implements Serializable {
     static final PartState EMPTY = new PartState(0, 0, new byte[0][]);

@@ -14,12 +14,11 @@ import org.ncj.DType;
 import org.ncj.accumulate.ClassFilter;
 import org.ncj.accumulate.ClassStatistics;
 import org.ncj.accumulate.Classifier;
-import org.ncj.accumulate.CovarAccumulator;
 import org.ncj.accumulate.DecAccumulator;
 import org.ncj.accumulate.GlobalMean;
 import org.ncj.accumulate.MeanAccumulator;
 import org.ncj.accumulate.Means;
-import org.ncj.accumulate.VarNormAccumulator;
+import org.ncj.accumulate.WithinClassAccumulator;
 import org.ncj.backend.Backend;
 
 /**
@@ -38,7 +37,7 @@ final class Pass implements Serializable {
     enum Kind {
         /** Class sums and counts ({@link MeanAccumulator}). */
         MEANS,
-        /** Σ_W and variance norms about broadcast means ({@link CovarAccumulator}, {@link VarNormAccumulator}). */
+        /** Σ_W and variance norms about broadcast means, one staging per batch ({@link WithinClassAccumulator}). */
         SECOND,
         /** Agreement of the classifiers ({@link DecAccumulator}). */
         DECISIONS,
@@ -152,33 +151,18 @@ final class Pass implements Serializable {
             };
             case SECOND -> new Sink() {
                 final Means m = means.value().toMeans(dtype);
-                final CovarAccumulator cov = new CovarAccumulator(be, m);
-                final VarNormAccumulator var = openVar();
-
-                private VarNormAccumulator openVar() {
-                    try {
-                        return new VarNormAccumulator(be, m);
-                    } catch (RuntimeException e) {
-                        cov.close();
-                        throw e;
-                    }
-                }
+                final WithinClassAccumulator wc = new WithinClassAccumulator(be, m);
 
                 public void add(float[] x, int[] y) {
-                    cov.accumulate(x, y, m);
-                    var.accumulate(x, y, m);
+                    wc.accumulate(x, y, m);
                 }
 
                 public byte[][] states() {
-                    return new byte[][] {cov.toBytes(), var.toBytes()};
+                    return new byte[][] {wc.toBytes()};
                 }
 
                 public void close() {
-                    try {
-                        cov.close();
-                    } finally {
-                        var.close();
-                    }
+                    wc.close();
                 }
             };
             case DECISIONS -> new Sink() {
@@ -390,16 +374,10 @@ final class Pass implements Serializable {
                 }
                 case SECOND -> {
                     Means m = means.value().toMeans(dtype);
-                    byte[] cov;
-                    try (CovarAccumulator x = CovarAccumulator.fromBytes(a.states()[0], be, m);
-                         CovarAccumulator y = CovarAccumulator.fromBytes(b.states()[0], be, m)) {
+                    try (WithinClassAccumulator x = WithinClassAccumulator.fromBytes(a.states()[0], be, m);
+                         WithinClassAccumulator y = WithinClassAccumulator.fromBytes(b.states()[0], be, m)) {
                         x.merge(y);
-                        cov = x.toBytes();
-                    }
-                    try (VarNormAccumulator x = VarNormAccumulator.fromBytes(a.states()[1], be, m);
-                         VarNormAccumulator y = VarNormAccumulator.fromBytes(b.states()[1], be, m)) {
-                        x.merge(y);
-                        yield new byte[][] {cov, x.toBytes()};
+                        yield new byte[][] {x.toBytes()};
                     }
                 }
                 case DECISIONS -> {

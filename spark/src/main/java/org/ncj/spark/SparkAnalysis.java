@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -28,24 +27,25 @@ import org.ncj.accumulate.Agreement;
 import org.ncj.accumulate.ClassFilter;
 import org.ncj.accumulate.ClassStatistics;
 import org.ncj.accumulate.Classifier;
-import org.ncj.accumulate.CovarAccumulator;
 import org.ncj.accumulate.Covariance;
 import org.ncj.accumulate.DecAccumulator;
-import org.ncj.accumulate.GlobalMean;
 import org.ncj.accumulate.MeanAccumulator;
 import org.ncj.accumulate.Means;
-import org.ncj.accumulate.VarNormAccumulator;
 import org.ncj.accumulate.VarNorms;
+import org.ncj.accumulate.WithinClassAccumulator;
+import org.ncj.analysis.Analysis;
+import org.ncj.analysis.Metrics;
+import org.ncj.analysis.Passes;
 import org.ncj.backend.Backend;
 import org.ncj.io.BadInputException;
 import org.ncj.measure.MetricSet;
 
 /**
- * Neural collapse of {@link Dataset}s on Apache Spark: the single-machine pipeline with each pass
- * a reduction over partitions. Every partition streams its rows into the library's accumulators
+ * Neural collapse of {@link Dataset}s on Apache Spark: the library's {@link Analysis} with each
+ * pass a reduction over partitions. Every partition streams its rows into the library's accumulators
  * on its own backend and returns their state as bytes; {@code treeReduce} merges the states
  * (exactly: sums, counts, and for {@link ClassStatistics} the Chan–Golub–LeVeque update) on the
- * executors and then on the driver, which computes the measures ({@link MetricSet}).
+ * executors and then on the driver, which computes the measures ({@link Analysis}).
  *
  * <p>Two passes (the reference): class means, broadcast to a second pass for Σ_W and the variance
  * norms. One pass ({@link Settings#onePass}): {@link ClassStatistics} per partition. Then the
@@ -61,8 +61,8 @@ import org.ncj.measure.MetricSet;
  * r.metrics().get("nc1_pinv");
  * }</pre>
  *
- * <p>This class is the whole orchestration (kept in one place for the library pipeline of issue
- * #14 to replace); {@link Pass} is what runs inside the partitions.
+ * <p>The phases, checks and measures are the library's {@link Analysis}; this class supplies its
+ * {@link Passes} as Spark reductions, and {@link Pass} is what runs inside the partitions.
  */
 public final class SparkAnalysis {
 
@@ -145,26 +145,54 @@ public final class SparkAnalysis {
     }
 
     /**
-     * The statistics and measures, as the single-machine pipeline returns them.
+     * The statistics and measures, as the single-machine analysis returns them, with the rows read.
      *
-     * @param sw         Σ_W
-     * @param agreement  NC4 decisions, or null without a classifier
-     * @param oodMean    the OOD global mean, or null without OOD data
-     * @param seconds    wall time per phase
+     * @param analysis what {@link Analysis#run(Passes, Integer, Classifier)} returned
      */
-    public record Result(int k, int dim, long trainRows, long testRows, long oodRows, Map<String, Double> metrics, Means means,
-                         Covariance sw, VarNorms varNorms, Agreement agreement, double[] oodMean, Map<String, Double> seconds) {
+    public record Result(Analysis.Result analysis, int dim, long trainRows, long testRows, long oodRows) {
+        public int k() {
+            return analysis.k();
+        }
+
+        public Metrics metrics() {
+            return analysis.metrics();
+        }
+
+        public Means means() {
+            return analysis.means();
+        }
+
+        public Covariance sw() {
+            return analysis.sw();
+        }
+
+        public VarNorms varNorms() {
+            return analysis.varNorms();
+        }
+
+        public Agreement agreement() {
+            return analysis.agreement();
+        }
+
+        public double[] oodMean() {
+            return analysis.oodMean();
+        }
+
+        public Map<String, Double> seconds() {
+            return analysis.seconds();
+        }
     }
 
     private final Settings settings;
-    private final Map<String, Double> seconds = new LinkedHashMap<>();
 
     public SparkAnalysis(Settings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
     /**
-     * Runs the analysis. Spark jobs are described as {@code ncj: <phase>} (see {@link ConsoleProgress}).
+     * Runs the analysis: the library's {@link Analysis} (its phases, checks and measures) with
+     * each pass a reduction over partitions ({@link Passes}). Spark jobs are described as
+     * {@code ncj: <phase>} (see {@link ConsoleProgress}).
      *
      * @param driver     the backend of the measures on the driver (the caller owns it)
      * @param classes    K, or null: the classifier's rows, else the largest training label + 1
@@ -187,112 +215,138 @@ public final class SparkAnalysis {
         }
         Column ox = ood == null ? null : embeddingColumn(ood);
         boolean oy = ood != null && ood.label() != null && labelColumn(ood);
-        if (classifier != null && classes != null && classifier.k() != classes) {
-            throw new IllegalArgumentException("the classifier has K = " + classifier.k() + " rows but K = " + classes + " was given");
-        }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(train.data().sparkSession().sparkContext());
-        try {
-            long t = System.nanoTime();
-            int k;
-            if (classifier != null) {
-                k = classifier.k();
-            } else if (classes != null) {
-                k = classes;
-            } else {
-                sc.setJobDescription("ncj: scan labels");
-                k = maxLabel(train) + 1;
-                lap("scan", t);
-            }
-            DType dtype = settings.dtype();
-            Means means;
-            Covariance sw;
-            VarNorms vn;
-            long trainRows;
-            int d;
-            t = System.nanoTime();
-            if (settings.onePass()) {
-                PartState s = reduce(sc, "one pass", train, tx, ty, Pass.Kind.ONE_PASS, k, 0, null, null);
-                trainRows = s.rows();
-                d = s.d();
-                checkClassifier(classifier, train, d);
-                try (ClassStatistics st = ClassStatistics.fromBytes(s.states()[0], k, d, driver, dtype)) {
-                    means = computeMeans(train, () -> st.means(GlobalMean.UNWEIGHTED, settings.filter()));
-                    sw = st.covariance(means);
-                    vn = st.varNorms(means);
-                }
-                lap("one_pass", t);
-            } else {
-                PartState s = reduce(sc, "means", train, tx, ty, Pass.Kind.MEANS, k, 0, null, null);
-                trainRows = s.rows();
-                d = s.d();
-                checkClassifier(classifier, train, d);
-                try (MeanAccumulator acc = MeanAccumulator.fromBytes(s.states()[0], k, d, driver, dtype)) {
-                    means = computeMeans(train, () -> acc.compute(GlobalMean.UNWEIGHTED, settings.filter()));
-                }
-                lap("means", t);
-                t = System.nanoTime();
-                Broadcast<Pass.MeansData> mb = sc.broadcast(Pass.MeansData.of(means));
-                try {
-                    PartState c = reduce(sc, "covariance", train, tx, ty, Pass.Kind.SECOND, k, d, mb, null);
-                    try (CovarAccumulator cov = CovarAccumulator.fromBytes(c.states()[0], driver, means);
-                         VarNormAccumulator var = VarNormAccumulator.fromBytes(c.states()[1], driver, means)) {
-                        sw = cov.compute();
-                        vn = var.compute();
-                    }
-                } finally {
-                    mb.destroy();
-                }
-                lap("covariance", t);
-            }
-            Agreement agreement = null;
-            long testRows = 0;
-            if (classifier != null) {
-                t = System.nanoTime();
-                Broadcast<Pass.MeansData> mb = sc.broadcast(Pass.MeansData.of(means));
-                Broadcast<Pass.ClassifierData> cb = sc.broadcast(Pass.ClassifierData.of(classifier));
-                try {
-                    Input on = test != null ? test : train;
-                    PartState s = reduce(sc, "decisions", on, test != null ? sx : tx, test != null ? sy : ty, Pass.Kind.DECISIONS,
-                            k, d, mb, cb);
-                    testRows = s.rows();
-                    try (DecAccumulator dec = DecAccumulator.fromBytes(s.states()[0], driver, means, classifier)) {
-                        agreement = dec.compute();
-                    }
-                } finally {
-                    mb.destroy();
-                    cb.destroy();
-                }
-                lap("decisions", t);
-            }
-            double[] oodMean = null;
-            long oodRows = 0;
-            if (ood != null) {
-                t = System.nanoTime();
-                int kOod = 1;
-                if (ood.label() != null) {
-                    sc.setJobDescription("ncj: scan ood labels");
-                    kOod = Math.max(1, maxLabel(ood) + 1);
-                }
-                PartState s = reduce(sc, "ood", ood, ox, oy, Pass.Kind.MEANS, kOod, d, null, null);
-                oodRows = s.rows();
-                try (MeanAccumulator acc = MeanAccumulator.fromBytes(s.states()[0], kOod, d, driver, dtype)) {
-                    oodMean = acc.compute().globalMean();
-                }
-                lap("ood", t);
-            }
-            t = System.nanoTime();
-            Map<String, Double> metrics;
-            try {
-                metrics = MetricSet.compute(driver, means, sw, vn, classifier, agreement, oodMean, settings.options());
-            } catch (IllegalArgumentException e) {
-                // Degenerate data (a zero-norm mean, K < 2): a problem of the inputs, as on one machine.
-                throw new BadInputException(train.xName(), e.getMessage());
-            }
-            lap("measures", t);
-            return new Result(k, d, trainRows, testRows, oodRows, metrics, means, sw, vn, agreement, oodMean,
-                    new LinkedHashMap<>(seconds));
+        PartitionPasses passes = new PartitionPasses(sc, train, tx, ty, test, sx, sy, ood, ox, oy);
+        try (Analysis a = Analysis.builder().backend(driver).dtype(settings.dtype()).classFilter(settings.filter())
+                .options(settings.options()).onePass(settings.onePass()).build()) {
+            Analysis.Result r = a.run(passes, classes, classifier);
+            return new Result(r, passes.d, passes.trainRows, passes.testRows, passes.oodRows);
         } finally {
             sc.setJobDescription(null);
+        }
+    }
+
+    /** Each pass a reduction of the partitions' accumulator states, merged on the driver's backend. */
+    private final class PartitionPasses implements Passes {
+        private final JavaSparkContext sc;
+        private final Input train;
+        private final Column tx;
+        private final boolean ty;
+        private final Input test;
+        private final Column sx;
+        private final boolean sy;
+        private final Input ood;
+        private final Column ox;
+        private final boolean oy;
+        int d;
+        long trainRows;
+        long testRows;
+        long oodRows;
+
+        PartitionPasses(JavaSparkContext sc, Input train, Column tx, boolean ty, Input test, Column sx, boolean sy, Input ood,
+                        Column ox, boolean oy) {
+            this.sc = sc;
+            this.train = train;
+            this.tx = tx;
+            this.ty = ty;
+            this.test = test;
+            this.sx = sx;
+            this.sy = sy;
+            this.ood = ood;
+            this.ox = ox;
+            this.oy = oy;
+        }
+
+        @Override
+        public String trainEmbeddingsName() {
+            return train.xName();
+        }
+
+        @Override
+        public String trainLabelsName() {
+            return train.yName();
+        }
+
+        @Override
+        public boolean hasTest() {
+            return test != null;
+        }
+
+        @Override
+        public boolean hasOod() {
+            return ood != null;
+        }
+
+        @Override
+        public boolean oodLabelled() {
+            return ood != null && ood.label() != null;
+        }
+
+        @Override
+        public int trainingClasses() throws IOException {
+            sc.setJobDescription("ncj: scan labels");
+            return maxLabel(train) + 1;
+        }
+
+        @Override
+        public int dim() {
+            return d;
+        }
+
+        @Override
+        public MeanAccumulator means(int k, Backend be, DType dtype) throws IOException {
+            PartState s = reduce(sc, "means", train, tx, ty, Pass.Kind.MEANS, k, 0, null, null);
+            trainRows = s.rows();
+            d = s.d();
+            return MeanAccumulator.fromBytes(s.states()[0], k, d, be, dtype);
+        }
+
+        @Override
+        public ClassStatistics onePass(int k, Backend be, DType dtype) throws IOException {
+            PartState s = reduce(sc, "one pass", train, tx, ty, Pass.Kind.ONE_PASS, k, 0, null, null);
+            trainRows = s.rows();
+            d = s.d();
+            return ClassStatistics.fromBytes(s.states()[0], k, d, be, dtype);
+        }
+
+        @Override
+        public WithinClassAccumulator withinClass(Means means, Backend be) throws IOException {
+            Broadcast<Pass.MeansData> mb = sc.broadcast(Pass.MeansData.of(means));
+            try {
+                PartState c = reduce(sc, "covariance", train, tx, ty, Pass.Kind.SECOND, means.numClasses(), d, mb, null);
+                return WithinClassAccumulator.fromBytes(c.states()[0], be, means);
+            } finally {
+                mb.destroy();
+            }
+        }
+
+        @Override
+        public DecAccumulator decisions(Means means, Classifier classifier, Backend be) throws IOException {
+            Broadcast<Pass.MeansData> mb = sc.broadcast(Pass.MeansData.of(means));
+            Broadcast<Pass.ClassifierData> cb = sc.broadcast(Pass.ClassifierData.of(classifier));
+            try {
+                Input on = test != null ? test : train;
+                PartState s = reduce(sc, "decisions", on, test != null ? sx : tx, test != null ? sy : ty, Pass.Kind.DECISIONS,
+                        means.numClasses(), d, mb, cb);
+                testRows = s.rows();
+                return DecAccumulator.fromBytes(s.states()[0], be, means, classifier);
+            } finally {
+                mb.destroy();
+                cb.destroy();
+            }
+        }
+
+        @Override
+        public int oodClasses() throws IOException {
+            sc.setJobDescription("ncj: scan ood labels");
+            return maxLabel(ood) + 1;
+        }
+
+        @Override
+        public MeanAccumulator oodMeans(int kOod, Backend be, DType dtype) throws IOException {
+            PartState s = reduce(sc, "ood", ood, ox, oy, Pass.Kind.MEANS, kOod, d, null, null);
+            oodRows = s.rows();
+            return MeanAccumulator.fromBytes(s.states()[0], kOod, d, be, dtype);
         }
     }
 
@@ -347,25 +401,6 @@ public final class SparkAnalysis {
         }
         throw new BadInputException(in.source() + ":" + name, "no such column (columns: "
                 + String.join(", ", schema.fieldNames()) + ")");
-    }
-
-    private static void checkClassifier(Classifier classifier, Input train, int d) throws BadInputException {
-        if (classifier != null && classifier.d() != d) {
-            throw new BadInputException(train.xName(), "rows have D = " + d + " but the classifier's weights have D = "
-                    + classifier.d() + ": weights must be (K, D)");
-        }
-    }
-
-    private interface MeansSupplier {
-        Means get();
-    }
-
-    private static Means computeMeans(Input train, MeansSupplier s) throws BadInputException {
-        try {
-            return s.get();
-        } catch (IllegalStateException e) {
-            throw new BadInputException(train.yName(), e.getMessage());
-        }
     }
 
     /** The largest label, checking there are no nulls and no negative labels. */
@@ -469,7 +504,4 @@ public final class SparkAnalysis {
         }
     }
 
-    private void lap(String phase, long t0) {
-        seconds.merge(phase, (System.nanoTime() - t0) / 1e9, Double::sum);
-    }
 }

@@ -63,8 +63,7 @@ public final class SparkAnalyze implements DistributedAnalysis {
             String where = "Spark " + spark.version() + ", master " + spark.sparkContext().master() + ", "
                     + spark.sparkContext().defaultParallelism() + " default partitions; partitions on " + r.backend()
                     + ", measures on " + driver.name();
-            return new Outcome(res.k(), res.dim(), res.trainRows(), res.testRows(), res.oodRows(), type, res.metrics(),
-                    res.means(), res.sw(), res.varNorms(), res.agreement(), res.oodMean(), res.seconds(), "spark", where);
+            return new Outcome(res.dim(), res.trainRows(), res.testRows(), res.oodRows(), type, res.analysis(), "spark", where);
         } finally {
             spark.sparkContext().removeSparkListener(progress);
             if (own) {

@@ -13,8 +13,7 @@ import org.ncj.io.BadInputException;
  * <pre>
  * means pass          MeanAccumulator        K·D + K
  * one pass            ClassStatistics        K·D + D² + 2K
- * second pass         CovarAccumulator       D² + K·D + 2K     (carries the means it centred on)
- *                   + VarNormAccumulator     K·D + 3K
+ * second pass         WithinClassAccumulator D² + K·D + 3K     (carries the means it centred on)
  * decisions           DecAccumulator         2·K·D + 3K (+K with a bias)
  * </pre>
  * At D = 4096 Σ_W alone is 4096² · 8 B = 128 MiB; at K = 50,257, D = 4096 the means are 1.5 GiB.
@@ -35,7 +34,7 @@ public final class StateSize {
         return 32 + kind.length() + 4;
     }
 
-    /** Bytes of one state of a pass (the sum of its accumulators' states), classifier without bias. */
+    /** Bytes of the state of a pass, classifier without bias. */
     static long bytes(Pass.Kind kind, int k, int d) {
         long kd = (long) k * d;
         long dd = (long) d * d;
@@ -43,10 +42,8 @@ public final class StateSize {
             case MEANS -> header("MeanAccumulator") + array("sums", kd) + array("counts", k);
             case ONE_PASS -> header("ClassStatistics") + array("counts", k) + array("means", kd) + array("scatter", dd)
                     + array("var_sums", k);
-            case SECOND -> header("CovarAccumulator") + array("scatter", dd) + array("counts", k) + array("means", kd)
-                    + array("mean_counts", k)
-                    + header("VarNormAccumulator") + array("var_sums", k) + array("counts", k) + array("means", kd)
-                    + array("mean_counts", k);
+            case SECOND -> header("WithinClassAccumulator") + array("scatter", dd) + array("var_sums", k)
+                    + array("counts", k) + array("means", kd) + array("mean_counts", k);
             case DECISIONS -> header("DecAccumulator") + array("hits", k) + array("counts", k) + array("means", kd)
                     + array("mean_counts", k) + array("weights", kd);
         };
@@ -58,11 +55,7 @@ public final class StateSize {
      * @param d the dimension, or 0 when not known yet (then only the K-dependent part is checked)
      */
     static void check(Pass.Kind kind, int k, int d, String source) throws BadInputException {
-        long kd = (long) k * Math.max(d, 1);
-        long largest = kind == Pass.Kind.SECOND
-                ? header("CovarAccumulator") + array("scatter", (long) d * d) + array("counts", k) + array("means", kd)
-                + array("mean_counts", k)
-                : bytes(kind, k, Math.max(d, 1));
+        long largest = bytes(kind, k, Math.max(d, 1));
         if (largest > MAX_STATE) {
             throw new BadInputException(source, "the state of K = " + k + (d > 0 ? ", D = " + d : "") + " is " + largest
                     + " bytes, over the 2 GiB a partition's state can be (a Java byte array)");

@@ -131,7 +131,7 @@ class SparkGoldenTest {
         assertEquals(g.oodY().length, r.oodRows());
         List<String> failures = new ArrayList<>();
         for (Map.Entry<String, Double> e : g.metrics().entrySet()) {
-            Double ours = r.metrics().get(e.getKey());
+            Double ours = r.metrics().asMap().get(e.getKey());
             if (ours == null) {
                 failures.add(e.getKey() + ": not computed");
                 continue;

@@ -1,4 +1,4 @@
-package org.ncj.cli;
+package org.ncj.analysis;
 
 import java.io.IOException;
 
@@ -6,7 +6,7 @@ import org.ncj.io.BadInputException;
 import org.ncj.io.ElementType;
 import org.ncj.io.Tensor2D;
 
-/** An in-memory float32 matrix or int32 vector as a {@link Tensor2D} (the demo's features). */
+/** An in-memory float32 matrix or int32 vector as a {@link Tensor2D} ({@link Analysis.Data#of(String, float[], int, int[])}). */
 final class ArrayTensor implements Tensor2D {
     private final String name;
     private final float[] x;
@@ -23,6 +23,9 @@ final class ArrayTensor implements Tensor2D {
     }
 
     static ArrayTensor floats(String name, float[] x, int cols) {
+        if (cols < 1 || x.length % cols != 0) {
+            throw new IllegalArgumentException(name + ": " + x.length + " floats are not rows of D = " + cols);
+        }
         return new ArrayTensor(name, x, null, x.length / cols, cols);
     }
 
