@@ -1,18 +1,11 @@
 package org.ncj.backend.cuda;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Logger;
-
 import org.ncj.DType;
 import org.ncj.backend.Backend;
 import org.ncj.backend.CentredStats;
 import org.ncj.backend.ClassSums;
 import org.ncj.backend.Decisions;
 import org.ncj.backend.SymmetricEigen;
-import org.ncj.backend.cpu.CpuLinalg;
 import org.ncj.kernels.PairKernel;
 import org.ncj.kernels.PairStats;
 
@@ -21,10 +14,13 @@ import org.ncj.kernels.PairStats;
  * {@code kernels/} (see {@code kernels/ABI.md}); {@code eigh} through cuSOLVER bound with
  * {@code java.lang.foreign}, or the CPU when cuSOLVER is not found.
  *
- * <p>Accumulators ({@link CudaClassSums}, {@link CudaCentredStats}, {@link CudaDecisions}) keep
- * their totals in device memory and take host batches through triple-buffered pinned staging,
- * or device-resident batches through {@code addDevice}. Closing the backend closes any
- * accumulator still open (with a warning) and releases the context.
+ * <p>A façade over one {@link DeviceSession} (context, staging, cuSOLVER, the registry of open
+ * operations), which every operation gets when it is made and uses alone. Accumulators
+ * ({@link CudaClassSums}, {@link CudaCentredStats}, {@link CudaDecisions}: {@link StagedOperation}s)
+ * keep their totals in device memory and take host batches through triple-buffered pinned
+ * staging, or device-resident batches through {@code addDevice}. Closing the backend closes its
+ * session: any accumulator still open is closed (with a warning) and the context released.
+ * Where work runs on the CPU instead is listed in one place, {@link CpuFallback}.
  *
  * <p>System properties: {@code ncj.cuda.stageBytes} (bytes per staging slot, default 32 MiB),
  * {@code ncj.cuda.stageThreads} (threads copying a host batch into the pinned slots, the caller
@@ -32,14 +28,8 @@ import org.ncj.kernels.PairStats;
  * {@code ncj.cuda.libpath} (folders holding {@code libcusolver.so.12}).
  */
 public final class CudaBackend implements Backend {
-    private static final Logger LOG = Logger.getLogger(CudaBackend.class.getName());
-    private static volatile boolean loggedCpuEigh;
-
+    private final DeviceSession session;
     private final CudaContext ctx;
-    private final Stager stager;
-    private final Set<Resource> live = ConcurrentHashMap.newKeySet();
-    private CuSolver solver;
-    private String solverFailure;
     private boolean closed;
 
     /**
@@ -61,30 +51,13 @@ public final class CudaBackend implements Backend {
         if (why != null) {
             throw new org.ncj.backend.BackendUnavailableException("CUDA backend unavailable: " + why);
         }
-        ctx = CudaContext.acquire();
-        try {
-            stager = new Stager(ctx, Long.getLong("ncj.cuda.stageBytes", 32L << 20));
-        } catch (RuntimeException e) {
-            ctx.release();
-            throw e;
-        }
+        session = new DeviceSession(Long.getLong("ncj.cuda.stageBytes", 32L << 20));
+        ctx = session.context();
     }
 
-    CudaContext context() {
-        return ctx;
-    }
-
-    Stager stager() {
-        return stager;
-    }
-
-    private <T extends Resource> T track(T r) {
-        live.add(r);
-        return r;
-    }
-
-    void forget(Resource r) {
-        live.remove(r);
+    /** The session the operations of this backend run in (tests reach the context and stager through it). */
+    DeviceSession session() {
+        return session;
     }
 
     private synchronized void ensureOpen() {
@@ -120,20 +93,20 @@ public final class CudaBackend implements Backend {
     @Override
     public CudaClassSums classSums(int k, int d, DType dtype) {
         ensureOpen();
-        return track(new CudaClassSums(this, k, d, dtype));
+        return session.open(() -> new CudaClassSums(session, k, d, dtype));
     }
 
     @Override
     public CudaCentredStats centredStats(double[] means, int k, int d, DType dtype, boolean scatter, boolean varNorms) {
         ensureOpen();
-        return track(new CudaCentredStats(this, means, k, d, dtype, scatter, varNorms));
+        return session.open(() -> new CudaCentredStats(session, means, k, d, dtype, scatter, varNorms));
     }
 
     @Override
     public CudaDecisions decisions(double[] means, double[] weights, double[] bias, int[] candidates, int k, int d,
                                    DType dtype) {
         ensureOpen();
-        return track(new CudaDecisions(this, means, weights, bias, candidates, k, d, dtype));
+        return session.open(() -> new CudaDecisions(session, means, weights, bias, candidates, k, d, dtype));
     }
 
     /** See {@link CudaPairwise}: the tuned float32 GEMM tile (64 or 128), the fixed 64 in float64. */
@@ -168,7 +141,7 @@ public final class CudaBackend implements Backend {
     public PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision) {
         ensureOpen();
         CudaPairwise.checkTile(tileSize);
-        return CudaPairwise.stats(this, points, k, d, kernel, CudaPairwise.form(precision, tileSize));
+        return CudaPairwise.stats(session, points, k, d, kernel, CudaPairwise.form(precision, tileSize));
     }
 
     /** As {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)}, in row bands when K² doubles do not fit. */
@@ -176,55 +149,34 @@ public final class CudaBackend implements Backend {
     public double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision) {
         ensureOpen();
         CudaPairwise.checkTile(tileSize);
-        return CudaPairwise.grid(this, points, k, d, kernel, CudaPairwise.form(precision, tileSize));
+        return CudaPairwise.grid(session, points, k, d, kernel, CudaPairwise.form(precision, tileSize));
     }
 
+    /** With cuSOLVER on the device, or on the CPU where cuSOLVER is missing ({@link CpuFallback#eigh}). */
     @Override
     public SymmetricEigen eigh(double[] a, int n) {
         ensureOpen();
         if (n == 0) {
             return new SymmetricEigen(new double[0], new double[0], 0);
         }
-        CuSolver s = solver();
-        if (s == null) {
-            return CpuLinalg.eigh(a, n);
-        }
-        synchronized (stager) {
-            return s.eigh(a, n, stager.compute);
-        }
+        return session.eigh(a, n);
     }
 
-    /** Computed on the CPU (native BLAS where installed), like the eigen-decomposition without cuSOLVER. */
+    /** Computed on the CPU (native BLAS where installed), like the eigen-decomposition without cuSOLVER ({@link CpuFallback}). */
     @Override
     public double[] gram(double[] a, int k, int d) {
-        return org.ncj.backend.cpu.CpuGram.gram(a, k, d, true);
+        return CpuFallback.gram(a, k, d);
     }
 
     /** On the CPU, as {@link #gram}. */
     @Override
     public double[] multiplyTransposed(double[] a, int m, double[] b, int n, int d) {
-        return org.ncj.backend.cpu.CpuGram.multiplyTransposed(a, m, b, n, d, true);
+        return CpuFallback.multiplyTransposed(a, m, b, n, d);
     }
 
     /** Which eigen-solver {@link #eigh} uses: the cuSOLVER library path, or why the CPU is used. */
-    public synchronized String eighImplementation() {
-        CuSolver s = solver();
-        return s != null ? "cuSOLVER " + s.library : "CPU LAPACK (" + solverFailure + ")";
-    }
-
-    private synchronized CuSolver solver() {
-        if (solver == null && solverFailure == null) {
-            try {
-                solver = new CuSolver(ctx);
-            } catch (RuntimeException | LinkageError e) {
-                solverFailure = "cuSOLVER unavailable: " + e.getMessage();
-                if (!loggedCpuEigh) {
-                    loggedCpuEigh = true;
-                    LOG.info(() -> solverFailure + "; eigh runs on the CPU");
-                }
-            }
-        }
-        return solver;
+    public String eighImplementation() {
+        return session.eighImplementation();
     }
 
     @Override
@@ -235,22 +187,6 @@ public final class CudaBackend implements Backend {
             }
             closed = true;
         }
-        try {
-            List<Resource> open = new ArrayList<>(live);
-            if (!open.isEmpty()) {
-                LOG.warning(() -> "closing the CUDA backend with " + open.size() + " accumulator(s) still open: closing them");
-                for (Resource r : open) {
-                    if (!r.isClosed()) {
-                        r.close();
-                    }
-                }
-            }
-            if (solver != null) {
-                solver.close();
-            }
-            stager.close();
-        } finally {
-            ctx.release();
-        }
+        session.close();
     }
 }

@@ -7,7 +7,6 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import jcuda.Pointer;
 
 import org.ncj.DType;
-import org.ncj.backend.Batch;
 import org.ncj.backend.CentredStats;
 
 /**
@@ -17,15 +16,10 @@ import org.ncj.backend.CentredStats;
  * triangle of the float64 scatter. Without the scatter the kernel gets a null output (variance
  * norms only): nothing is written per element and no scratch is allocated.
  */
-public final class CudaCentredStats extends Resource implements CentredStats {
+public final class CudaCentredStats extends StagedOperation implements CentredStats {
     /** Scratch for centred device-resident rows per piece. */
     private static final long DEVICE_SCRATCH_BYTES = 256L << 20;
 
-    private final CudaBackend backend;
-    private final CudaContext ctx;
-    private final int k;
-    private final int d;
-    private final DType dtype;
     private final boolean wantScatter;
     private final boolean wantVarNorms;
     private final DeviceMemory means;
@@ -33,59 +27,39 @@ public final class CudaCentredStats extends Resource implements CentredStats {
     private final DeviceMemory varSums;
     private final DeviceMemory counts;
 
-    CudaCentredStats(CudaBackend backend, double[] means, int k, int d, DType dtype, boolean scatter, boolean varNorms) {
-        super("CentredStats(k=" + k + ", d=" + d + ", " + dtype + ")");
-        this.backend = backend;
-        this.ctx = backend.context();
-        this.k = k;
-        this.d = d;
-        this.dtype = dtype;
+    CudaCentredStats(DeviceSession session, double[] means, int k, int d, DType dtype, boolean scatter, boolean varNorms) {
+        super(session, "CentredStats", "centred statistics", k, d, dtype);
         this.wantScatter = scatter;
         this.wantVarNorms = varNorms;
-        CudaStream s = backend.stager().compute;
-        DeviceMemory m = null;
-        DeviceMemory c = null;
-        DeviceMemory v = null;
-        DeviceMemory n = null;
         try {
-            m = DeviceMemory.allocate(ctx, 8L * k * d);
+            this.means = allocate(8L * k * d);
             // On the stream whose kernels read them: a synchronous copy from pageable memory may
             // return before the data arrives, and non-blocking streams do not wait for it.
-            Cuda.check(cuMemcpyHtoDAsync(m.ptr(), Pointer.to(means), 8L * k * d, s.get()), "cuMemcpyHtoDAsync means");
-            c = scatter ? DeviceMemory.zeroed(ctx, 8L * d * d, s.get()) : null;
-            v = DeviceMemory.zeroed(ctx, 8L * k, s.get());
-            n = DeviceMemory.zeroed(ctx, 8L * k, s.get());
+            Cuda.check(cuMemcpyHtoDAsync(this.means.ptr(), Pointer.to(means), 8L * k * d, stager.compute.get()),
+                    "cuMemcpyHtoDAsync means");
+            this.scatter = scatter ? zeroed(8L * d * d) : null;
+            this.varSums = zeroed(8L * k);
+            this.counts = zeroed(8L * k);
         } catch (RuntimeException e) {
-            for (DeviceMemory x : new DeviceMemory[] {m, c, v, n}) {
-                if (x != null) {
-                    x.close();
-                }
-            }
-            throw e;
+            throw abandon(e);
         }
-        this.means = m;
-        this.scatter = c;
-        this.varSums = v;
-        this.counts = n;
     }
 
     @Override
     public void reset(double[] newMeans) {
-        ensureOpen();
+        ensureUsable();
         if (newMeans.length != (long) k * d) {
             throw new IllegalArgumentException("means of length " + newMeans.length + ", expected K·D = " + (long) k * d);
         }
-        Stager st = backend.stager();
-        st.onCompute(() -> {
+        inOrder(stream -> {
             // In order on the compute stream: after the kernels of earlier batches that read the
             // old means, before the next ones (the pageable source is staged before the call returns).
-            Cuda.check(cuMemcpyHtoDAsync(means.ptr(), Pointer.to(newMeans), 8L * k * d, st.compute.get()),
-                    "cuMemcpyHtoDAsync means");
+            Cuda.check(cuMemcpyHtoDAsync(means.ptr(), Pointer.to(newMeans), 8L * k * d, stream), "cuMemcpyHtoDAsync means");
             if (scatter != null) {
-                scatter.clear(st.compute.get());
+                scatter.clear(stream);
             }
-            varSums.clear(st.compute.get());
-            counts.clear(st.compute.get());
+            varSums.clear(stream);
+            counts.clear(stream);
         });
     }
 
@@ -95,56 +69,36 @@ public final class CudaCentredStats extends Resource implements CentredStats {
     }
 
     @Override
-    public void add(Batch batch) {
-        ensureOpen();
-        if (batch.labels() == null) {
-            throw new IllegalArgumentException("centred statistics need labels");
-        }
-        if (batch.n() == 0) {
-            return;
-        }
-        backend.stager().stage(batch, (long) xcBytes() * d, (x, yy, n, stream) -> launch(x, yy, n, stream));
+    long scratchRowBytes() {
+        return (long) xcBytes() * d;
     }
 
     /**
-     * Adds {@code n} device-resident rows ({@code x}: n×d floats, {@code y}: n ints in [0, k) whose
-     * classes all have means; the caller's writes to them must be complete). The rows are counted
-     * on the device by the kernel. Returns after the kernels finished reading them.
+     * Device-resident rows need no staging: with the scatter, only the centred scratch is cut
+     * into pieces (halved while it does not fit); without it, one launch.
      */
-    public void addDevice(long x, long y, long n) {
-        ensureOpen();
-        if (n <= 0) {
-            return;
-        }
-        Stager st = backend.stager();
+    @Override
+    void launchDevice(long x, long y, long n, CudaStream stream) {
         if (!wantScatter) {
-            st.onCompute(() -> {
-                launch(x, y, n, st.compute);
-                st.compute.sync();
-            });
+            launch(x, y, n, stream);
             return;
         }
-        // Device-resident rows need no staging: only the centred scratch is cut into pieces.
-        long rowsPerPiece = Math.max(1, Math.min(n, DEVICE_SCRATCH_BYTES / ((long) xcBytes() * d)));
-        st.onCompute(() -> {
-            long rows = rowsPerPiece;
-            long done = 0;
-            while (done < n) {
-                long m = Math.min(rows, n - done);
-                try {
-                    st.scratch((long) xcBytes() * d * m);
-                } catch (CudaOutOfMemoryException e) {
-                    if (rows == 1) {
-                        throw e;
-                    }
-                    rows = Math.max(1, rows / 2); // out of memory: retry with smaller pieces
-                    continue;
+        long rows = Math.max(1, Math.min(n, DEVICE_SCRATCH_BYTES / ((long) xcBytes() * d)));
+        long done = 0;
+        while (done < n) {
+            long m = Math.min(rows, n - done);
+            try {
+                stager.scratch((long) xcBytes() * d * m);
+            } catch (CudaOutOfMemoryException e) {
+                if (rows == 1) {
+                    throw e;
                 }
-                launch(x + 4L * d * done, y + 4L * done, m, st.compute);
-                done += m;
+                rows = Math.max(1, rows / 2); // out of memory: retry with smaller pieces
+                continue;
             }
-            st.compute.sync();
-        });
+            launch(x + 4L * d * done, y + 4L * done, m, stream);
+            done += m;
+        }
     }
 
     /** Classes up to which {@code nc_centre_*} keeps per-block partials in shared memory (kernels/ABI.md). */
@@ -160,8 +114,10 @@ public final class CudaCentredStats extends Resource implements CentredStats {
         return (int) Math.max(1, Math.min((n + 7) / 8, 4L * sms));
     }
 
-    private void launch(long x, long y, long n, CudaStream stream) {
-        DeviceMemory xc = wantScatter ? backend.stager().scratch((long) xcBytes() * d * n) : null;
+    /** {@code nc_centre_*}, then with the scatter {@code nc_syrk_*} on the centred rows. */
+    @Override
+    void launch(long x, long y, long n, CudaStream stream) {
+        DeviceMemory xc = wantScatter ? stager.scratch((long) xcBytes() * d * n) : null;
         ctx.launch(Kernel.of("nc_centre", dtype), centreGrid(n, ctx.sms), 1, 256, centreShared(k),
                 stream.get(), x, y, n, d, k, means, xc, varSums, counts);
         if (wantScatter) {
@@ -187,18 +143,18 @@ public final class CudaCentredStats extends Resource implements CentredStats {
 
     @Override
     public double[] scatter() {
-        ensureOpen();
+        ensureUsable();
         if (!wantScatter) {
             return null;
         }
-        Stager st = backend.stager();
         double[] out = new double[d * d];
         try (DeviceMemory tmp = DeviceMemory.allocate(ctx, 8L * d * d)) {
-            st.onCompute(() -> {
-                Cuda.check(cuMemcpyDtoDAsync(tmp.ptr(), scatter.ptr(), 8L * d * d, st.compute.get()), "cuMemcpyDtoDAsync scatter");
+            stager.onCompute(() -> {
+                Cuda.check(cuMemcpyDtoDAsync(tmp.ptr(), scatter.ptr(), 8L * d * d, stager.compute.get()),
+                        "cuMemcpyDtoDAsync scatter");
                 int grid = (int) Math.max(1, ((long) d * d + 255) / 256);
-                ctx.launch(Kernel.MIRROR_UPPER_F64, grid, 1, 256, 0, st.compute.get(), tmp, d);
-                st.sync();
+                ctx.launch(Kernel.MIRROR_UPPER_F64, grid, 1, 256, 0, stager.compute.get(), tmp, d);
+                stager.sync();
                 Cuda.check(cuMemcpyDtoH(Pointer.to(out), tmp.ptr(), 8L * d * d), "cuMemcpyDtoH scatter");
             });
         }
@@ -207,36 +163,15 @@ public final class CudaCentredStats extends Resource implements CentredStats {
 
     @Override
     public double[] varNormSums() {
-        ensureOpen();
+        ensureUsable();
         if (!wantVarNorms) {
             return null;
         }
-        backend.stager().sync();
-        return varSums.readDoubles(k, "varnorm sums");
+        return readDoubles(varSums, k, "varnorm sums");
     }
 
     @Override
     public long[] counts() {
-        ensureOpen();
-        backend.stager().sync();
-        return counts.readLongs(k, "counts");
-    }
-
-    @Override
-    void release() {
-        backend.stager().sync();
-        try {
-            means.close();
-            if (scatter != null) {
-                scatter.close();
-            }
-        } finally {
-            try {
-                varSums.close();
-            } finally {
-                counts.close();
-                backend.forget(this);
-            }
-        }
+        return readLongs(counts, k, "counts");
     }
 }

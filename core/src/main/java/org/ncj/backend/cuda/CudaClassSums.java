@@ -25,14 +25,9 @@ import org.ncj.backend.ClassSums;
  *       deterministic in the last bits.</li>
  * </ul>
  */
-public final class CudaClassSums extends Resource implements ClassSums {
+public final class CudaClassSums extends StagedOperation implements ClassSums {
     private static final int SMALL_SHARED_LIMIT = 48 * 1024;
 
-    private final CudaBackend backend;
-    private final CudaContext ctx;
-    private final int k;
-    private final int d;
-    private final DType dtype;
     private final DeviceMemory sums;
     private final DeviceMemory counts;
     /** Counting-sort scratch (k+1), used under the stager's lock. */
@@ -43,20 +38,13 @@ public final class CudaClassSums extends Resource implements ClassSums {
     long sortedPieces;
     long atomicPieces;
 
-    CudaClassSums(CudaBackend backend, int k, int d, DType dtype) {
-        super("ClassSums(k=" + k + ", d=" + d + ", " + dtype + ")");
-        this.backend = backend;
-        this.ctx = backend.context();
-        this.k = k;
-        this.d = d;
-        this.dtype = dtype;
-        CudaStream s = backend.stager().compute;
-        this.sums = DeviceMemory.zeroed(ctx, 8L * k * d, s.get());
+    CudaClassSums(DeviceSession session, int k, int d, DType dtype) {
+        super(session, "ClassSums", "class sums", k, d, dtype);
         try {
-            this.counts = DeviceMemory.zeroed(ctx, 8L * k, s.get());
+            this.sums = zeroed(8L * k * d);
+            this.counts = zeroed(8L * k);
         } catch (RuntimeException e) {
-            sums.close();
-            throw e;
+            throw abandon(e);
         }
     }
 
@@ -71,17 +59,11 @@ public final class CudaClassSums extends Resource implements ClassSums {
         return smallShared(k, d, dtype) <= SMALL_SHARED_LIMIT;
     }
 
+    /** Above the small-K limit, each piece's rows are grouped by label on the host for the sorted kernel. */
     @Override
-    public void add(Batch batch) {
-        ensureOpen();
-        if (batch.labels() == null) {
-            throw new IllegalArgumentException("class sums need labels");
-        }
-        if (batch.n() == 0) {
-            return;
-        }
+    void stage(Batch batch) {
         if (usesSmall(k, d, dtype)) {
-            backend.stager().stage(batch, 0, (x, y, n, stream) -> launch(x, y, n, stream));
+            super.stage(batch);
             return;
         }
         Stager.PieceExtra sort = new Stager.PieceExtra() {
@@ -107,7 +89,7 @@ public final class CudaClassSums extends Resource implements ClassSums {
             }
         };
         long segBytes = sort.fixedBytes();
-        backend.stager().stage(batch, 0, sort, (x, y, extra, n, stream) -> {
+        stager.stage(batch, 0, sort, (x, y, extra, n, stream) -> {
             if (pieceMaxSegment <= sortedMaxSegment(n, d)) {
                 sortedPieces++;
                 launchSorted(x, extra + segBytes, extra, stream);
@@ -133,24 +115,9 @@ public final class CudaClassSums extends Resource implements ClassSums {
                 (d + 255) / 256, 256, 0, stream.get(), x, order, seg, d, k, sums, counts);
     }
 
-    /**
-     * Adds {@code n} rows that already live on the device: {@code x} is the address of n×d floats
-     * (row-major), {@code y} of n ints, valid labels in [0, k). The caller's writes to them must be
-     * complete (synchronize the producing stream); returns after the kernels finished reading them.
-     */
-    public void addDevice(long x, long y, long n) {
-        ensureOpen();
-        if (n <= 0) {
-            return;
-        }
-        Stager st = backend.stager();
-        st.onCompute(() -> {
-            launch(x, y, n, st.compute);
-            st.compute.sync();
-        });
-    }
-
-    private void launch(long x, long y, long n, CudaStream stream) {
+    /** The small-K kernel, or above it the atomic one (device-resident rows, skewed pieces). */
+    @Override
+    void launch(long x, long y, long n, CudaStream stream) {
         if (usesSmall(k, d, dtype)) {
             int grid = (int) Math.max(1, Math.min((n + 255) / 256, 4L * ctx.sms));
             ctx.launch(Kernel.of("nc_class_sums_small", dtype), grid, 1, 256,
@@ -171,18 +138,16 @@ public final class CudaClassSums extends Resource implements ClassSums {
 
     @Override
     public void reset() {
-        ensureOpen();
-        Stager st = backend.stager();
         // On the compute stream: after the kernels still adding to the totals, before the next ones.
-        st.onCompute(() -> {
-            sums.clear(st.compute.get());
-            counts.clear(st.compute.get());
+        inOrder(stream -> {
+            sums.clear(stream);
+            counts.clear(stream);
         });
     }
 
     @Override
     public void addTotals(double[] otherSums, long[] otherCounts) {
-        ensureOpen();
+        ensureUsable();
         double[] s = sums();
         long[] c = counts();
         for (int i = 0; i < s.length; i++) {
@@ -191,41 +156,25 @@ public final class CudaClassSums extends Resource implements ClassSums {
         for (int i = 0; i < k; i++) {
             c[i] += otherCounts[i];
         }
-        Stager st = backend.stager();
         // On the compute stream, before the next batch's kernels add to the totals.
-        st.onCompute(() -> {
-            Cuda.check(cuMemcpyHtoDAsync(sums.ptr(), Pointer.to(s), 8L * s.length, st.compute.get()), "cuMemcpyHtoDAsync sums");
-            Cuda.check(cuMemcpyHtoDAsync(counts.ptr(), Pointer.to(c), 8L * k, st.compute.get()), "cuMemcpyHtoDAsync counts");
+        inOrder(stream -> {
+            Cuda.check(cuMemcpyHtoDAsync(sums.ptr(), Pointer.to(s), 8L * s.length, stream), "cuMemcpyHtoDAsync sums");
+            Cuda.check(cuMemcpyHtoDAsync(counts.ptr(), Pointer.to(c), 8L * k, stream), "cuMemcpyHtoDAsync counts");
         });
     }
 
     @Override
     public double[] sums() {
-        ensureOpen();
-        backend.stager().sync();
-        return sums.readDoubles(k * d, "sums");
+        return readDoubles(sums, k * d, "sums");
     }
 
     @Override
     public long[] counts() {
-        ensureOpen();
-        backend.stager().sync();
-        return counts.readLongs(k, "counts");
+        return readLongs(counts, k, "counts");
     }
 
     /** Device address of the K×D float64 sums (valid until close; synchronize before reading). */
     public long sumsAddress() {
         return sums.address();
-    }
-
-    @Override
-    void release() {
-        backend.stager().sync();
-        try {
-            sums.close();
-        } finally {
-            counts.close();
-            backend.forget(this);
-        }
     }
 }

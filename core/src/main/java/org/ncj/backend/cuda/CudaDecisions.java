@@ -5,7 +5,6 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import jcuda.Pointer;
 
 import org.ncj.DType;
-import org.ncj.backend.Batch;
 import org.ncj.backend.Decisions;
 
 /**
@@ -15,7 +14,7 @@ import org.ncj.backend.Decisions;
  * ({@link #pack}: kernels/ABI.md) and uploaded: {@code bt} in the working type, its float64 twin
  * for the recheck (the same buffer for FLOAT64), and the per-candidate norms ({@code aux}).
  */
-public final class CudaDecisions extends Resource implements Decisions {
+public final class CudaDecisions extends StagedOperation implements Decisions {
     /** Rows per block of {@code nc_decisions_*}. */
     static final int ROWS = 128;
     /** Threads per block. */
@@ -23,13 +22,7 @@ public final class CudaDecisions extends Resource implements Decisions {
     /** Rows per launch at most (the grid stays far below 2^31 blocks). */
     static final long MAX_ROWS = 1L << 30;
 
-    private final CudaBackend backend;
-    private final CudaContext ctx;
-    private final int k;
-    private final int d;
     private final int c;
-    private final DType dtype;
-    private final DeviceMemory[] owned;
     private final DeviceMemory bt;
     private final DeviceMemory bt64;
     private final DeviceMemory aux;
@@ -106,94 +99,48 @@ public final class CudaDecisions extends Resource implements Decisions {
         return new Packed(bt, aux, tiles, ld);
     }
 
-    CudaDecisions(CudaBackend backend, double[] means, double[] weights, double[] bias, int[] candidates,
+    CudaDecisions(DeviceSession session, double[] means, double[] weights, double[] bias, int[] candidates,
                   int k, int d, DType dtype) {
-        super("Decisions(k=" + k + ", d=" + d + ", " + dtype + ")");
-        this.backend = backend;
-        this.ctx = backend.context();
-        this.k = k;
-        this.d = d;
+        super(session, "Decisions", "decisions", k, d, dtype);
         this.c = candidates.length;
-        this.dtype = dtype;
         Packed p = pack(means, weights, bias, candidates, d, tile(dtype));
-        CudaStream s = backend.stager().compute;
-        DeviceMemory[] mem = new DeviceMemory[5];
         try {
-            mem[0] = uploadDouble(p.bt64(), s);
-            mem[1] = dtype == DType.FLOAT32 ? uploadFloat(p.bt64(), s) : null;
-            mem[2] = uploadDouble(p.aux(), s);
-            mem[3] = DeviceMemory.zeroed(ctx, 8L * k, s.get());
-            mem[4] = DeviceMemory.zeroed(ctx, 8L * k, s.get());
+            this.bt64 = uploadDouble(p.bt64());
+            this.bt = dtype == DType.FLOAT32 ? uploadFloat(p.bt64()) : bt64;
+            this.aux = uploadDouble(p.aux());
+            this.hits = zeroed(8L * k);
+            this.counts = zeroed(8L * k);
         } catch (RuntimeException e) {
-            for (DeviceMemory x : mem) {
-                if (x != null) {
-                    x.close();
-                }
-            }
-            throw e;
+            throw abandon(e);
         }
-        this.owned = mem;
-        this.bt64 = mem[0];
-        this.bt = mem[1] != null ? mem[1] : mem[0];
-        this.aux = mem[2];
-        this.hits = mem[3];
-        this.counts = mem[4];
     }
 
-    private DeviceMemory uploadDouble(double[] a, CudaStream s) {
-        return copied(DeviceMemory.allocate(ctx, 8L * Math.max(1, a.length)), Pointer.to(a), 8L * a.length, s);
+    private DeviceMemory uploadDouble(double[] a) {
+        return copied(allocate(8L * Math.max(1, a.length)), Pointer.to(a), 8L * a.length);
     }
 
-    private DeviceMemory uploadFloat(double[] a, CudaStream s) {
+    private DeviceMemory uploadFloat(double[] a) {
         float[] f = new float[a.length];
         for (int i = 0; i < a.length; i++) {
             f[i] = (float) a[i];
         }
-        return copied(DeviceMemory.allocate(ctx, 4L * Math.max(1, f.length)), Pointer.to(f), 4L * f.length, s);
+        return copied(allocate(4L * Math.max(1, f.length)), Pointer.to(f), 4L * f.length);
     }
 
     /**
-     * Copies {@code bytes} (none without candidates) into {@code mem} on {@code s}, the stream of
-     * the kernels that read it; frees it when the copy fails.
+     * Copies {@code bytes} (none without candidates) into {@code mem} on the compute stream, that
+     * of the kernels that read it.
      */
-    private static DeviceMemory copied(DeviceMemory mem, Pointer src, long bytes, CudaStream s) {
-        try {
-            if (bytes > 0) {
-                Cuda.check(cuMemcpyHtoDAsync(mem.ptr(), src, bytes, s.get()), "cuMemcpyHtoDAsync decisions operand");
-            }
-            return mem;
-        } catch (RuntimeException e) {
-            mem.close();
-            throw e;
+    private DeviceMemory copied(DeviceMemory mem, Pointer src, long bytes) {
+        if (bytes > 0) {
+            Cuda.check(cuMemcpyHtoDAsync(mem.ptr(), src, bytes, stager.compute.get()), "cuMemcpyHtoDAsync decisions operand");
         }
+        return mem;
     }
 
+    /** {@code nc_decisions_*} in launches of at most {@link #MAX_ROWS} rows. */
     @Override
-    public void add(Batch batch) {
-        ensureOpen();
-        if (batch.labels() == null) {
-            throw new IllegalArgumentException("decisions need labels");
-        }
-        if (batch.n() == 0) {
-            return;
-        }
-        backend.stager().stage(batch, 0, (x, y, n, stream) -> launch(x, y, n, stream));
-    }
-
-    /** Adds {@code n} device-resident labelled rows; returns after the kernel finished reading them. */
-    public void addDevice(long x, long y, long n) {
-        ensureOpen();
-        if (n <= 0) {
-            return;
-        }
-        Stager st = backend.stager();
-        st.onCompute(() -> {
-            launch(x, y, n, st.compute);
-            st.compute.sync();
-        });
-    }
-
-    private void launch(long x, long y, long n, CudaStream stream) {
+    void launch(long x, long y, long n, CudaStream stream) {
         Kernel kernel = Kernel.of("nc_decisions", dtype);
         for (long r0 = 0; r0 < n; r0 += MAX_ROWS) {
             long rows = Math.min(MAX_ROWS, n - r0);
@@ -202,33 +149,13 @@ public final class CudaDecisions extends Resource implements Decisions {
         }
     }
 
-    private long[] read(DeviceMemory m, String what) {
-        ensureOpen();
-        backend.stager().sync();
-        return m.readLongs(k, what);
-    }
-
     @Override
     public long[] hits() {
-        return read(hits, "hits");
+        return readLongs(hits, k, "hits");
     }
 
     @Override
     public long[] counts() {
-        return read(counts, "counts");
-    }
-
-    @Override
-    void release() {
-        backend.stager().sync();
-        try {
-            for (DeviceMemory m : owned) {
-                if (m != null) {
-                    m.close();
-                }
-            }
-        } finally {
-            backend.forget(this);
-        }
+        return readLongs(counts, k, "counts");
     }
 }

@@ -189,12 +189,12 @@ final class CudaPairwise {
         return next < rows ? next : 0;
     }
 
-    static PairStats stats(CudaBackend backend, double[] points, int k, int d, PairKernel kernel, Form form) {
+    static PairStats stats(DeviceSession session, double[] points, int k, int d, PairKernel kernel, Form form) {
         if (k < 2) {
             return new PairStats();
         }
-        CudaContext ctx = backend.context();
-        Stager st = backend.stager();
+        CudaContext ctx = session.context();
+        Stager st = session.stager();
         int[] g = statsGrid(k, form.tile, ctx.sms);
         int blocks = g[0] * g[1];
         double[] partials = new double[4 * blocks];
@@ -213,8 +213,8 @@ final class CudaPairwise {
         return total;
     }
 
-    static double[] grid(CudaBackend backend, double[] points, int k, int d, PairKernel kernel, Form form) {
-        return grid(backend, points, k, d, kernel, form, k);
+    static double[] grid(DeviceSession session, double[] points, int k, int d, PairKernel kernel, Form form) {
+        return grid(session, points, k, d, kernel, form, k);
     }
 
     /**
@@ -222,7 +222,7 @@ final class CudaPairwise {
      * or k for one band), fewer where device memory runs out (tests pass a small one to run the
      * band path without filling the device).
      */
-    static double[] grid(CudaBackend backend, double[] points, int k, int d, PairKernel kernel, Form form, int maxBandRows) {
+    static double[] grid(DeviceSession session, double[] points, int k, int d, PairKernel kernel, Form form, int maxBandRows) {
         if ((long) k * k > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("kernelGrid at K = " + k + " needs " + ((long) k * k)
                     + " entries, more than a Java array holds: use kernelStats, which never materialises the grid");
@@ -231,8 +231,8 @@ final class CudaPairwise {
         if (k == 0) {
             return out;
         }
-        CudaContext ctx = backend.context();
-        Stager st = backend.stager();
+        CudaContext ctx = session.context();
+        Stager st = session.stager();
         try (Operands ops = new Operands(ctx, st.compute, points, k, d, kernel, form)) {
             int bandRows = Math.min(k, maxBandRows);
             bandPlan(k, bandRows); // checks the band

@@ -251,6 +251,38 @@ final class Stager extends Resource {
         return scratch;
     }
 
+    /**
+     * Frees the slots' pinned and device buffers and the scratch, after the work using them
+     * finished; they are allocated again, as at first, by the next piece that needs them.
+     * Returns the device bytes freed (0 when nothing was held).
+     */
+    synchronized long trim() {
+        ensureOpen();
+        ctx.makeCurrent();
+        copy.sync();
+        compute.sync();
+        long freed = 0;
+        for (Slot s : slots) {
+            freed += s.dev == null ? 0 : s.dev.bytes();
+            s.free();
+        }
+        if (scratch != null) {
+            freed += scratch.bytes();
+            scratch.close();
+            scratch = null;
+        }
+        return freed;
+    }
+
+    /** Device bytes held by the slots and the scratch. */
+    synchronized long deviceBytes() {
+        long b = scratch == null ? 0 : scratch.bytes();
+        for (Slot s : slots) {
+            b += s.dev == null ? 0 : s.dev.bytes();
+        }
+        return b;
+    }
+
     /** Waits for all staged work. */
     synchronized void sync() {
         ctx.makeCurrent();

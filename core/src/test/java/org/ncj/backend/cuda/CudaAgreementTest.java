@@ -227,8 +227,8 @@ class CudaAgreementTest extends CudaTestBase {
              CudaDecisions gd = cuda.decisions(m, w, null, cand, k, d, t);
              Decisions c = cpu.decisions(m, w, bias, cand, k, d, t);
              Decisions cd = cpu.decisions(m, w, null, cand, k, d, t);
-             DeviceMemory dx = DeviceMemory.allocate(cuda.context(), 4L * x.length);
-             DeviceMemory dy = DeviceMemory.allocate(cuda.context(), 4L * n)) {
+             DeviceMemory dx = DeviceMemory.allocate(cuda.session().context(), 4L * x.length);
+             DeviceMemory dy = DeviceMemory.allocate(cuda.session().context(), 4L * n)) {
             g.add(b);
             c.add(b);
             assertArrayEquals(c.counts(), g.counts(), "counts");
@@ -317,7 +317,7 @@ class CudaAgreementTest extends CudaTestBase {
                     double[] want = cpu.pairwiseGrid(p, k, 7, kernel, 64);
                     assertClose(want, cuda.pairwiseGrid(p, k, 7, kernel, tile, precision), tol, what);
                     // row bands of 128 rows (the path taken when K² doubles do not fit on the device)
-                    assertClose(want, CudaPairwise.grid(cuda, p, k, 7, kernel, CudaPairwise.form(precision, tile),
+                    assertClose(want, CudaPairwise.grid(cuda.session(), p, k, 7, kernel, CudaPairwise.form(precision, tile),
                             CudaPairwise.BAND_QUANTUM), tol, what + " in bands of 128 rows");
                 }
             }
@@ -428,7 +428,7 @@ class CudaAgreementTest extends CudaTestBase {
         Batch b = batch(n, d, k, 99);
         float[] x = b.array();
         int[] y = b.labelArray();
-        CudaContext ctx = cuda.context();
+        CudaContext ctx = cuda.session().context();
         try (DeviceMemory dx = DeviceMemory.allocate(ctx, 4L * x.length);
              DeviceMemory dy = DeviceMemory.allocate(ctx, 4L * y.length)) {
             ctx.makeCurrent();
@@ -496,7 +496,7 @@ class CudaAgreementTest extends CudaTestBase {
         float[] x = b.array();
         int[] y = labels(order, n, k, d);
         Batch lb = Batch.of(x, n, d, y);
-        CudaContext ctx = cuda.context();
+        CudaContext ctx = cuda.session().context();
         try (DeviceMemory dx = DeviceMemory.allocate(ctx, 4L * (x.length + 1));
              DeviceMemory dy = DeviceMemory.allocate(ctx, 4L * y.length)) {
             ctx.makeCurrent();
@@ -607,14 +607,14 @@ class CudaAgreementTest extends CudaTestBase {
     @Test
     void outOfMemorySaysHowMuch() {
         CudaOutOfMemoryException e = assertThrows(CudaOutOfMemoryException.class,
-                () -> DeviceMemory.allocate(cuda.context(), 1L << 50));
+                () -> DeviceMemory.allocate(cuda.session().context(), 1L << 50));
         System.out.println("[cuda] " + e.getMessage());
         assertTrue(e.getMessage().contains("free"), e.getMessage());
     }
 
     @Test
     void noLeakAfterTenThousandClassSums() {
-        CudaContext ctx = cuda.context();
+        CudaContext ctx = cuda.session().context();
         // Warm up allocator pools so that the baseline is stable.
         cuda.classSums(10, 67, DType.FLOAT32).close();
         long live = DeviceMemory.LIVE_BYTES.get();

@@ -35,8 +35,8 @@ class CudaKernelFaultTest extends CudaTestBase {
         int k = 2;
         int d = 1000;
         int n = 3;
-        CudaContext ctx = cuda.context();
-        Stager st = cuda.stager();
+        CudaContext ctx = cuda.session().context();
+        Stager st = cuda.session().stager();
         int[] order = new int[n];
         Arrays.fill(order, Integer.MIN_VALUE);
         long[] seg = {0, n, n};

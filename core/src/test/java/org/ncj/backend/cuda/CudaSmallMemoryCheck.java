@@ -55,8 +55,8 @@ class CudaSmallMemoryCheck extends CudaTestBase {
         int k = 10;
         int d = 129;
         Batch big = CudaAgreementTest.batch(5_000, d, k, 3); // 2.6 MB: over the device
-        // A backend per type: its staging slots grow to what the device holds and stay that size
-        // until it closes, so accumulators are made before the first batch.
+        // A backend per type: its staging slots grow to what the device holds and keep that size
+        // (accumulators made later free them first: accumulatorMadeAfterStagingFilledTheDevice).
         for (DType t : DType.values()) {
             double[] m = CudaAgreementTest.means(k, d, 4);
             try (CudaBackend own = new CudaBackend();
@@ -81,7 +81,7 @@ class CudaSmallMemoryCheck extends CudaTestBase {
         int d = 67;
         int n = 1500;
         Batch b = CudaAgreementTest.batch(n, d, k, 9);
-        CudaContext ctx = cuda.context();
+        CudaContext ctx = cuda.session().context();
         try (DeviceMemory dx = DeviceMemory.allocate(ctx, 4L * n * d);
              DeviceMemory dy = DeviceMemory.allocate(ctx, 4L * n)) {
             Cuda.check(CudaTestBase.upload(dx.ptr(), Pointer.to(b.array()), 4L * n * d), "x");
@@ -95,6 +95,39 @@ class CudaSmallMemoryCheck extends CudaTestBase {
                 assertArrayEquals(c.counts(), g.counts(), "counts");
                 CudaAgreementTest.assertClose(c.scatter(), g.scatter(), CudaAgreementTest.TOL_F64, "scatter");
                 CudaAgreementTest.assertClose(c.varNormSums(), g.varNormSums(), CudaAgreementTest.TOL_F64, "varnorms");
+            }
+        }
+    }
+
+    /**
+     * An accumulator whose buffers fit only once the idle staging slots are freed: the session
+     * trims the staging and retries ({@link DeviceSession#allocate}), and the slots grow back, in
+     * smaller pieces, for the next batch.
+     */
+    @Test
+    void accumulatorMadeAfterStagingFilledTheDevice() {
+        int k = 3;
+        int d = 64;
+        Batch b = CudaAgreementTest.batch(500, d, k, 11);
+        try (CudaBackend own = new CudaBackend();
+             DeviceMemory blocker = DeviceMemory.allocate(own.session().context(), free() - (256L << 10));
+             ClassSums g = own.classSums(k, d, DType.FLOAT32); ClassSums c = cpu.classSums(k, d, DType.FLOAT32)) {
+            Stager st = own.session().stager();
+            g.add(b);
+            long slots = st.deviceBytes();
+            long free = free();
+            long need = free + slots / 2; // the scatter of dc columns: fits only without the slots
+            int dc = (int) Math.sqrt(need / 8.0);
+            assertTrue(slots > 0 && 8L * dc * dc > free && 8L * dc * dc + 16L * dc + 64 < free + slots,
+                    "shape for the check: slots " + slots + ", free " + free + ", scatter " + 8L * dc * dc);
+            try (CentredStats gc = own.centredStats(new double[dc], 1, dc, DType.FLOAT32, true, false)) {
+                assertArrayEquals(new long[1], gc.counts(), "a fresh accumulator");
+                assertTrue(st.deviceBytes() == 0, "the staging was trimmed for it");
+                g.add(b); // in smaller pieces, with what is left
+                c.add(b);
+                c.add(b);
+                assertArrayEquals(c.counts(), g.counts(), "counts");
+                CudaAgreementTest.assertClose(c.sums(), g.sums(), CudaAgreementTest.TOL_F32, "class sums");
             }
         }
     }

@@ -67,7 +67,7 @@ public final class KernelDriver {
                 for (Object[] f : CudaAgreementTest.PAIR_FORMS) {
                     cuda.pairwiseStats(p, 130, 7, pk, (Integer) f[1], (DType) f[0]);
                     cuda.pairwiseGrid(p, 130, 7, pk, (Integer) f[1], (DType) f[0]);
-                    CudaPairwise.grid(cuda, p, 130, 7, pk, CudaPairwise.form((DType) f[0], (Integer) f[1]),
+                    CudaPairwise.grid(cuda.session(), p, 130, 7, pk, CudaPairwise.form((DType) f[0], (Integer) f[1]),
                             CudaPairwise.BAND_QUANTUM);
                 }
             }
@@ -85,8 +85,8 @@ public final class KernelDriver {
      * device-resident batches (large-K class sums).
      */
     static void rawKernels(CudaBackend cuda, Batch b, int k, int d, int n) {
-        CudaContext ctx = cuda.context();
-        Stager st = cuda.stager();
+        CudaContext ctx = cuda.session().context();
+        Stager st = cuda.session().stager();
         float[] x = b.array();
         int[] y = b.labelArray();
         int[] order = new int[n];

@@ -41,8 +41,8 @@ public final class Throughput {
             System.exit(2);
         }
         try (CudaBackend cuda = new CudaBackend()) {
-            CudaContext ctx = cuda.context();
-            Stager st = cuda.stager();
+            CudaContext ctx = cuda.session().context();
+            Stager st = cuda.session().stager();
             System.out.println("device: " + cuda.description());
             int d = 512;
             long n = 1L << 20; // 2 GiB of float32 rows
@@ -176,7 +176,7 @@ public final class Throughput {
      * the same batches in the same run.
      */
     static void perClassCovariance(CudaBackend cuda) {
-        CudaContext ctx = cuda.context();
+        CudaContext ctx = cuda.session().context();
         double peak = fp32Peak(ctx);
         int k = 64;
         int d = 256;
@@ -235,8 +235,8 @@ public final class Throughput {
      * counted K(K-1)/2 pairs x 2D flops, vs the FP32 peak of this device measured from its clock.
      */
     static void pairwiseStats(CudaBackend cuda) {
-        CudaContext ctx = cuda.context();
-        Stager st = cuda.stager();
+        CudaContext ctx = cuda.session().context();
+        Stager st = cuda.session().stager();
         double peak = fp32Peak(ctx);
         int kp = 8192;
         int dp = 1024;
@@ -269,8 +269,8 @@ public final class Throughput {
      * host path cannot beat the copy, so "% of H2D" is ours vs the limit.
      */
     static void hostBatchClassSums(CudaBackend cuda) {
-        CudaContext ctx = cuda.context();
-        Stager st = cuda.stager();
+        CudaContext ctx = cuda.session().context();
+        Stager st = cuda.session().stager();
         int d = 512;
         long chunk = 64L << 20;
         try (PinnedMemory h = PinnedMemory.allocate(ctx, chunk); DeviceMemory dv = DeviceMemory.allocate(ctx, chunk)) {
