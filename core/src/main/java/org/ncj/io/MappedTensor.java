@@ -154,19 +154,39 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
         void decode(long e0, int n, A dst, int off) throws IOException;
     }
 
+    /** Puts {@code m} elements of {@code column} at {@code dst[at]}, {@code dst[at + stride]}, ... */
+    @FunctionalInterface
+    private interface Scatter<A> {
+        void scatter(A column, int m, A dst, int at, int stride);
+    }
+
+    // The scatter is the one typed step: a generic one (System.arraycopy per element) measured
+    // 1.4-2.8x slower on Fortran-order reads (bench/RESULTS.md, float32/float64 loops).
     @Override
     public void readFloats(long r0, long r1, float[] dst, int off) throws IOException {
-        readRows(r0, r1, dst, dst.length, off, float[]::new, this::floats);
+        readRows(r0, r1, dst, dst.length, off, float[]::new, this::floats, (col, m, d, at, stride) -> {
+            for (int i = 0; i < m; i++) {
+                d[at + i * stride] = col[i];
+            }
+        });
     }
 
     @Override
     public void readDoubles(long r0, long r1, double[] dst, int off) throws IOException {
-        readRows(r0, r1, dst, dst.length, off, double[]::new, this::doubles);
+        readRows(r0, r1, dst, dst.length, off, double[]::new, this::doubles, (col, m, d, at, stride) -> {
+            for (int i = 0; i < m; i++) {
+                d[at + i * stride] = col[i];
+            }
+        });
     }
 
     @Override
     public void readInts(long r0, long r1, int[] dst, int off) throws IOException {
-        readRows(r0, r1, dst, dst.length, off, int[]::new, this::ints);
+        readRows(r0, r1, dst, dst.length, off, int[]::new, this::ints, (col, m, d, at, stride) -> {
+            for (int i = 0; i < m; i++) {
+                d[at + i * stride] = col[i];
+            }
+        });
     }
 
     /**
@@ -175,7 +195,7 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
      * element in file order), each column then scattered to its place in the rows.
      */
     private <A> void readRows(long r0, long r1, A dst, int dstLength, int off, IntFunction<A> newArray,
-                              Decoder<A> decoder) throws IOException {
+                              Decoder<A> decoder, Scatter<A> scatter) throws IOException {
         int n = elementCount(r0, r1);
         checkDst(n, dstLength, off);
         if (!fortran) {
@@ -186,9 +206,7 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
         A column = newArray.apply(m);
         for (int c = 0; c < cols; c++) {
             decoder.decode(c * rows + r0, m, column, 0);
-            for (int i = 0; i < m; i++) {
-                System.arraycopy(column, i, dst, off + i * cols + c, 1);
-            }
+            scatter.scatter(column, m, dst, off + c, cols);
         }
     }
 
