@@ -27,6 +27,9 @@ for v in base this; do
   javac --release 25 -proc:full -processorpath "$proc" -cp "${lib[$v]}:$deps:$jmh" -d "$out/bench-$v" \
     bench/src/main/java/org/ncj/bench/TwinsBench.java
 done
+# The rejected one-generic-form kernel against the generated twins (this tree only: it needs them).
+javac --release 25 -proc:full -processorpath "$proc" -cp "${lib[this]}:$deps:$jmh" -d "$out/bench-generic" \
+  bench/src/main/java/org/ncj/backend/cpu/GenericFormBench.java
 for ((r = 1; r <= rounds; r++)); do
   for v in base this; do
     echo "== round $r: $v" >&2
@@ -34,6 +37,9 @@ for ((r = 1; r <= rounds; r++)); do
       -rf json -rff "$out/$v-$r.json" > "$out/$v-$r.log"
   done
 done
+echo "== generic form" >&2
+java -cp "$out/bench-generic:${lib[this]}:$deps:$jmh" org.openjdk.jmh.Main 'org.ncj.backend.cpu.GenericFormBench' \
+  -rf json -rff "$out/generic.json" > "$out/generic.log"
 python3 - "$out" "$rounds" "$base" <<'PY'
 import json, statistics, sys
 out, rounds, base = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -52,4 +58,12 @@ for k, d in rows.items():
     mb, mt = statistics.median(d["base"]), statistics.median(d["this"])
     f = lambda xs: ", ".join(f"{x:.2f}" for x in xs)
     print(f"| {k} | {f(d['base'])} | {f(d['this'])} | {mt / mb:.3f} |")
+g = {}
+for b in json.load(open(f"{out}/generic.json")):
+    g.setdefault(b["params"]["dtype"], {})[b["benchmark"].rsplit(".", 1)[1]] = b["primaryMetric"]["score"]
+print()
+print("| SYRK kernel, n=4096, D=256 | generated twin (ms) | one generic form (ms) | generic / twin |")
+print("|---|---|---|---|")
+for t, d in g.items():
+    print(f"| {t} | {d['generated']:.2f} | {d['generic']:.2f} | {d['generic'] / d['generated']:.1f} |")
 PY
