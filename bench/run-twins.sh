@@ -27,9 +27,9 @@ for v in base this; do
   javac --release 25 -proc:full -processorpath "$proc" -cp "${lib[$v]}:$deps:$jmh" -d "$out/bench-$v" \
     bench/src/main/java/org/ncj/bench/TwinsBench.java
 done
-# The rejected one-generic-form kernel against the generated twins (this tree only: it needs them).
+# The rejected one-generic-form kernel against the generated twins (this tree only).
 javac --release 25 -proc:full -processorpath "$proc" -cp "${lib[this]}:$deps:$jmh" -d "$out/bench-generic" \
-  bench/src/main/java/org/ncj/backend/cpu/GenericFormBench.java
+  bench/src/main/java/org/ncj/bench/GenericFormBench.java
 for ((r = 1; r <= rounds; r++)); do
   for v in base this; do
     echo "== round $r: $v" >&2
@@ -38,7 +38,7 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 echo "== generic form" >&2
-java -cp "$out/bench-generic:${lib[this]}:$deps:$jmh" org.openjdk.jmh.Main 'org.ncj.backend.cpu.GenericFormBench' \
+java -cp "$out/bench-generic:${lib[this]}:$deps:$jmh" org.openjdk.jmh.Main 'org.ncj.bench.GenericFormBench' \
   -rf json -rff "$out/generic.json" > "$out/generic.log"
 python3 - "$out" "$rounds" "$base" <<'PY'
 import json, statistics, sys

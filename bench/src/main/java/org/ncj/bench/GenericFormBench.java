@@ -1,14 +1,19 @@
-package org.ncj.backend.cpu;
+package org.ncj.bench;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
+import org.ncj.DType;
+import org.ncj.backend.Backend;
+import org.ncj.backend.Batch;
+import org.ncj.backend.CentredStats;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -16,6 +21,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -24,26 +30,30 @@ import org.openjdk.jmh.infra.Blackhole;
  * float32 and float64 loops"): one generic SYRK kernel for both types, computing in float64 with
  * a rounding step after each operation when the type is float32 (exact: a float product fits a
  * double, and a double-rounded float sum is the float sum) and loading elements through
- * {@code MemorySegment}. It gives the twins' bits (checked in setup) but runs an order of
- * magnitude slower: the JIT does not turn it back into the float32/float64 vector loops.
- * In the library's package to reach the package-private twins; {@code bench/run-twins.sh} runs it.
+ * {@code MemorySegment}. It gives the generated twins' bits (checked in setup against the
+ * backend's Java kernel, on means of zero so that centring changes nothing) but runs an order of
+ * magnitude slower: the JIT does not turn it back into the float32/float64 vector loops. The
+ * twins are timed through the backend (centring of zero means included, about 1% of the time).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgs = {"-Xmx2g"})
+@Fork(value = 1, jvmArgs = {"-Xmx2g", "--enable-native-access=ALL-UNNAMED", "-Dncj.cpu.javaSyrk=true"})
 @State(Scope.Benchmark)
 public class GenericFormBench {
     @Param({"FLOAT32", "FLOAT64"})
-    public String dtype;
+    public DType dtype;
     int n = 4096;
     int d = 256;
     float[] x;
     double[] xd;
+    int[] y;
     double[] c;
+    Backend backend;
+    CentredStats stats;
 
-    @Setup
+    @Setup(Level.Trial)
     public void setup() {
         Random r = new Random(3);
         x = new float[n * d];
@@ -52,40 +62,49 @@ public class GenericFormBench {
             x[i] = (float) r.nextGaussian();
             xd[i] = x[i];
         }
+        y = new int[n];
         c = new double[d * d];
+        backend = Backend.cpu();
+        stats = backend.centredStats(new double[d], 1, d, dtype, true, false);
         for (int nn : new int[] {n, 257, 3}) {
-            double[] a = new double[d * d];
-            double[] b = new double[d * d];
-            SyrkBandF32.upper(x, nn, d, a);
-            Generic.upperF32(x, nn, d, b);
-            if (!Arrays.equals(a, b)) {
-                throw new AssertionError("float32 generic form differs from the twin at n=" + nn);
+            double[] twin;
+            try (CentredStats s = backend.centredStats(new double[d], 1, d, dtype, true, false)) {
+                s.add(Batch.of(java.util.Arrays.copyOf(x, nn * d), nn, d, new int[nn]));
+                twin = s.scatter();
             }
-            a = new double[d * d];
-            b = new double[d * d];
-            SyrkBandF64.upper(xd, nn, d, a);
-            Generic.upperF64(xd, nn, d, b);
-            if (!Arrays.equals(a, b)) {
-                throw new AssertionError("float64 generic form differs from the twin at n=" + nn);
+            double[] generic = new double[d * d];
+            if (dtype == DType.FLOAT32) {
+                Generic.upperF32(java.util.Arrays.copyOf(x, nn * d), nn, d, generic);
+            } else {
+                Generic.upperF64(java.util.Arrays.copyOf(xd, nn * d), nn, d, generic);
+            }
+            for (int i = 0; i < d; i++) {
+                for (int j = i; j < d; j++) {
+                    if (Double.doubleToRawLongBits(twin[i * d + j]) != Double.doubleToRawLongBits(generic[i * d + j])) {
+                        throw new AssertionError(dtype + " generic form differs from the twin at n=" + nn
+                                + " (" + i + ", " + j + ")");
+                    }
+                }
             }
         }
     }
 
-    /** The generated twin (SyrkBandF32 / SyrkBandF64). */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        stats.close();
+        backend.close();
+    }
+
+    /** The generated twin (SyrkBandF32 / SyrkBandF64) through the backend. */
     @Benchmark
-    public void generated(Blackhole bh) {
-        if (dtype.equals("FLOAT32")) {
-            SyrkBandF32.upper(x, n, d, c);
-        } else {
-            SyrkBandF64.upper(xd, n, d, c);
-        }
-        bh.consume(c);
+    public void generated() {
+        stats.add(Batch.of(x, n, d, y));
     }
 
     /** The one generic form. */
     @Benchmark
     public void generic(Blackhole bh) {
-        if (dtype.equals("FLOAT32")) {
+        if (dtype == DType.FLOAT32) {
             Generic.upperF32(x, n, d, c);
         } else {
             Generic.upperF64(xd, n, d, c);
@@ -98,12 +117,12 @@ public class GenericFormBench {
 
         static void upperF32(float[] x, int n, int d, double[] c) {
             MemorySegment s = MemorySegment.ofArray(x);
-            CpuBackend.parallelFor((d + ROWS - 1) / ROWS, g -> band(s, true, 256, n, d, g * ROWS, c));
+            IntStream.range(0, (d + ROWS - 1) / ROWS).parallel().forEach(g -> band(s, true, 256, n, d, g * ROWS, c));
         }
 
         static void upperF64(double[] x, int n, int d, double[] c) {
             MemorySegment s = MemorySegment.ofArray(x);
-            CpuBackend.parallelFor((d + ROWS - 1) / ROWS, g -> band(s, false, Integer.MAX_VALUE, n, d, g * ROWS, c));
+            IntStream.range(0, (d + ROWS - 1) / ROWS).parallel().forEach(g -> band(s, false, Integer.MAX_VALUE, n, d, g * ROWS, c));
         }
 
         private static double ld(MemorySegment x, boolean f32, int i) {
