@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.IntFunction;
 
 /**
  * A memory-mapped array of rank 1 or 2: the data region of a {@code .npy} file or of one
@@ -147,61 +148,69 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
         return fortran;
     }
 
+    /** Decodes {@code n} elements from flat index {@code e0} (in storage order) into {@code dst[off..]}. */
+    @FunctionalInterface
+    private interface Decoder<A> {
+        void decode(long e0, int n, A dst, int off) throws IOException;
+    }
+
+    /** Puts {@code m} elements of {@code column} at {@code dst[at]}, {@code dst[at + stride]}, ... */
+    @FunctionalInterface
+    private interface Scatter<A> {
+        void scatter(A column, int m, A dst, int at, int stride);
+    }
+
+    // The scatter is the one typed step: a generic one (System.arraycopy per element) measured
+    // 1.4-2.8x slower on Fortran-order reads (bench/RESULTS.md, float32/float64 loops).
     @Override
     public void readFloats(long r0, long r1, float[] dst, int off) throws IOException {
-        int n = elementCount(r0, r1);
-        checkDst(n, dst.length, off);
-        if (!fortran) {
-            floats(r0 * cols, n, dst, off);
-            return;
-        }
-        int m = (int) (r1 - r0);
-        float[] column = new float[m];
-        for (int c = 0; c < cols; c++) {
-            floats(c * rows + r0, m, column, 0);
+        readRows(r0, r1, dst, dst.length, off, float[]::new, this::floats, (col, m, d, at, stride) -> {
             for (int i = 0; i < m; i++) {
-                dst[off + i * cols + c] = column[i];
+                d[at + i * stride] = col[i];
             }
-        }
+        });
     }
 
     @Override
     public void readDoubles(long r0, long r1, double[] dst, int off) throws IOException {
-        int n = elementCount(r0, r1);
-        checkDst(n, dst.length, off);
-        if (!fortran) {
-            doubles(r0 * cols, n, dst, off);
-            return;
-        }
-        int m = (int) (r1 - r0);
-        double[] column = new double[m];
-        for (int c = 0; c < cols; c++) {
-            doubles(c * rows + r0, m, column, 0);
+        readRows(r0, r1, dst, dst.length, off, double[]::new, this::doubles, (col, m, d, at, stride) -> {
             for (int i = 0; i < m; i++) {
-                dst[off + i * cols + c] = column[i];
+                d[at + i * stride] = col[i];
             }
-        }
+        });
     }
 
     @Override
     public void readInts(long r0, long r1, int[] dst, int off) throws IOException {
+        readRows(r0, r1, dst, dst.length, off, int[]::new, this::ints, (col, m, d, at, stride) -> {
+            for (int i = 0; i < m; i++) {
+                d[at + i * stride] = col[i];
+            }
+        });
+    }
+
+    /**
+     * Rows [r0, r1) into dst, whatever the element type: row-major data decoded where they lie;
+     * column-major data one column at a time (contiguous on disk, so errors name the first bad
+     * element in file order), each column then scattered to its place in the rows.
+     */
+    private <A> void readRows(long r0, long r1, A dst, int dstLength, int off, IntFunction<A> newArray,
+                              Decoder<A> decoder, Scatter<A> scatter) throws IOException {
         int n = elementCount(r0, r1);
-        checkDst(n, dst.length, off);
+        checkDst(n, dstLength, off);
         if (!fortran) {
-            ints(r0 * cols, n, dst, off);
+            decoder.decode(r0 * cols, n, dst, off);
             return;
         }
         int m = (int) (r1 - r0);
-        int[] column = new int[m];
+        A column = newArray.apply(m);
         for (int c = 0; c < cols; c++) {
-            ints(c * rows + r0, m, column, 0);
-            for (int i = 0; i < m; i++) {
-                dst[off + i * cols + c] = column[i];
-            }
+            decoder.decode(c * rows + r0, m, column, 0);
+            scatter.scatter(column, m, dst, off + c, cols);
         }
     }
 
-    /** Reads {@code n} elements from flat index {@code e0} (in storage order) as float32. */
+    /** Reads {@code n} elements as float32 (exact for F32, F16 and BF16; F64 rounded). */
     private void floats(long e0, int n, float[] dst, int off) throws IOException {
         long base = e0 * dtype.bytes();
         switch (dtype) {
@@ -228,29 +237,31 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
         }
     }
 
+    /** Float elements narrower than F64 decoded to float32 at a time before widening. */
+    private static final int WIDEN_CHUNK = 4096;
+
+    /**
+     * Reads {@code n} elements as float64: F64 copied; F32, F16 and BF16, each exactly a float32,
+     * decoded by {@link #floats} and widened (exact), so each format has one decoder.
+     */
     private void doubles(long e0, int n, double[] dst, int off) throws IOException {
         long base = e0 * dtype.bytes();
         switch (dtype) {
-            case F64 -> MemorySegment.copy(data, ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order), base, dst, off, n);
-            case F32 -> {
-                ValueLayout.OfFloat l = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order);
-                for (int i = 0; i < n; i++) {
-                    dst[off + i] = data.get(l, base + 4L * i);
-                }
+            case F64 -> {
+                MemorySegment.copy(data, ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order), base, dst, off, n);
+                return;
             }
-            case F16 -> {
-                ValueLayout.OfShort l = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
-                for (int i = 0; i < n; i++) {
-                    dst[off + i] = Float.float16ToFloat(data.get(l, base + 2L * i));
-                }
-            }
-            case BF16 -> {
-                ValueLayout.OfShort l = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
-                for (int i = 0; i < n; i++) {
-                    dst[off + i] = bf16ToFloat(data.get(l, base + 2L * i));
-                }
+            case F32, F16, BF16 -> {
             }
             default -> throw notFloat();
+        }
+        float[] f = new float[Math.min(n, WIDEN_CHUNK)];
+        for (int i = 0; i < n; i += f.length) {
+            int m = Math.min(f.length, n - i);
+            floats(e0 + i, m, f, 0);
+            for (int j = 0; j < m; j++) {
+                dst[off + i + j] = f[j];
+            }
         }
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -310,6 +311,68 @@ class NpyTest {
                 "{'descr': '<f4', 'fortran_order': True, 'shape': (6,), }", new byte[24]);
         try (NpyArray a = Npy.open(col)) {
             assertEquals(6, a.rows());
+        }
+    }
+
+    /**
+     * Every reader on a Fortran-order matrix (one generic path for floats, doubles and ints), and
+     * a bad label named at its row and column, the first in file order.
+     */
+    @Test
+    void fortranOrderEveryReader() throws IOException {
+        // column-major (3, 2): storage order is column 0 then column 1
+        ByteBuffer b = ByteBuffer.allocate(48).order(ByteOrder.BIG_ENDIAN);
+        for (double v : new double[]{1, 3, 5, 2, 4, 0.1}) {
+            b.putDouble(v);
+        }
+        Path p = TestFiles.npy(dir.resolve("f8.npy"), 1, "{'descr': '>f8', 'fortran_order': True, 'shape': (3, 2), }", b.array());
+        try (NpyArray a = Npy.open(p)) {
+            assertArrayEquals(new double[]{1, 2, 3, 4, 5, 0.1}, a.readDoubles(0, 3));
+            double[] dst = new double[5];
+            a.readDoubles(1, 3, dst, 1);
+            assertArrayEquals(new double[]{0, 3, 4, 5, 0.1}, dst);
+            assertArrayEquals(new float[]{3, 4, 5, 0.1f}, a.readFloats(1, 3));
+            assertBad(p, () -> a.readInts(0, 1), "not an integer type");
+        }
+        ByteBuffer u = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        for (int v : new int[]{0, 1, -5, 3, -1, 7}) {
+            u.putInt(v);
+        }
+        Path q = TestFiles.npy(dir.resolve("u4.npy"), 1, "{'descr': '<u4', 'fortran_order': True, 'shape': (3, 2), }", u.array());
+        try (NpyArray a = Npy.open(q)) {
+            assertArrayEquals(new int[]{0, 3}, a.readInts(0, 1));
+            // (2, 0) holds 2^32 - 5 and (1, 1) 2^32 - 1: the first in file order, not in row order, is named
+            assertBad(q, () -> a.readInts(0, 3), "row 2, column 0", "4294967291");
+            assertBad(q, () -> a.readInts(1, 2), "row 1, column 1", "4294967295");
+            assertBad(q, () -> a.readFloats(0, 1), "not a floating-point type");
+        }
+    }
+
+    /** float16 and float32 read as float64 in more than one decoding chunk: each value exactly its float. */
+    @Test
+    void narrowFloatsWidenExactlyAcrossChunks() throws IOException {
+        int n = 2 * 4096 + 4; // past two decoding chunks, and a multiple of 3 for the (n / 3, 3) file
+        Random r = new Random(8);
+        ByteBuffer h = ByteBuffer.allocate(2 * n).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer f = ByteBuffer.allocate(4 * n).order(ByteOrder.BIG_ENDIAN);
+        double[] eh = new double[n];
+        double[] ef = new double[n];
+        for (int i = 0; i < n; i++) {
+            short bits = (short) r.nextInt(0x7c00);
+            h.putShort(bits);
+            eh[i] = Float.float16ToFloat(bits);
+            float v = (float) r.nextGaussian();
+            f.putFloat(v);
+            ef[i] = v;
+        }
+        Path ph = TestFiles.npy(dir.resolve("h.npy"), "<f2", "(" + n + ",)", h.array());
+        Path pf = TestFiles.npy(dir.resolve("f.npy"), ">f4", "(" + n / 3 + ", 3)", f.array());
+        try (NpyArray a = Npy.open(ph); NpyArray b = Npy.open(pf)) {
+            assertArrayEquals(eh, a.readDoubles(0, n));
+            double[] dst = new double[n + 1];
+            a.readDoubles(1, n, dst, 2);
+            assertArrayEquals(java.util.Arrays.copyOfRange(eh, 1, n), java.util.Arrays.copyOfRange(dst, 2, n + 1));
+            assertArrayEquals(ef, b.readDoubles(0, n / 3));
         }
     }
 

@@ -23,11 +23,10 @@ final class CpuCentredStats implements CentredStats {
     private final double[] varSums;
     private final long[] counts;
     private final boolean allowNative;
-    /** The centred batch and its row norms, kept for the next batch of the same or smaller size. */
+    /** The centred batch (in the working type) and its row norms, kept for the next batch of the same or smaller size. */
     private float[] xcF;
     private double[] xcD;
-    private float[] normsF;
-    private double[] normsD;
+    private double[] norms;
 
     CpuCentredStats(double[] means, int k, int d, DType dtype, boolean wantScatter, boolean wantVarNorms, boolean allowNative) {
         this.allowNative = allowNative;
@@ -74,83 +73,76 @@ final class CpuCentredStats implements CentredStats {
         }
         float[] x = batch.array();
         int[] y = batch.labelArray();
-        int blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
+        if (norms == null || norms.length < n) {
+            norms = new double[n];
+        }
+        // Centring is the one step that differs by type (float32 subtracts the mean in two parts
+        // and sums the norm in four partials; float64 needs neither); what follows is shared.
         if (dtype == DType.FLOAT32) {
-            // The centred batch is written only for the SYRK; variance norms alone read x once.
-            if (scatter != null && (xcF == null || xcF.length < n * d)) {
-                xcF = new float[n * d];
-            }
-            if (normsF == null || normsF.length < n) {
-                normsF = new float[n];
-            }
-            float[] xc = scatter != null ? xcF : null;
-            float[] norms = normsF;
-            CpuBackend.parallelFor(blocks, b -> {
-                int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
-                for (int r = b * ROW_BLOCK; r < r1; r++) {
-                    norms[r] = xc != null ? centreRow(x, r * d, meansF, meansLo, y[r] * d, xc, d)
-                            : centredNorm(x, r * d, meansF, meansLo, y[r] * d, d);
-                }
-            });
-            for (int r = 0; r < n; r++) {
-                if (!Float.isFinite(norms[r])) {
-                    checkRow(x, r);
-                }
-            }
-            if (varSums != null) {
-                for (int r = 0; r < n; r++) {
-                    varSums[y[r]] += norms[r];
-                }
-            }
-            if (scatter != null) {
-                if (allowNative) {
-                    CpuSyrk.upperF32(xc, n, d, scatter);
-                } else {
-                    CpuSyrk.javaUpperF32(xc, n, d, scatter);
-                }
-            }
+            centreF32(x, y, n);
         } else {
-            if (xcD == null || xcD.length < n * d) {
-                xcD = new double[n * d];
-                normsD = new double[n];
+            centreF64(x, y, n);
+        }
+        for (int r = 0; r < n; r++) {
+            if (!Double.isFinite(norms[r])) {
+                checkRow(x, r);
             }
-            double[] xc = xcD;
-            double[] norms = normsD;
-            CpuBackend.parallelFor(blocks, b -> {
-                int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
-                for (int r = b * ROW_BLOCK; r < r1; r++) {
-                    int mo = y[r] * d;
-                    int o = r * d;
-                    double s = 0;
-                    for (int j = 0; j < d; j++) {
-                        double v = x[o + j] - means[mo + j];
-                        xc[o + j] = v;
-                        s += v * v;
-                    }
-                    norms[r] = s;
-                }
-            });
+        }
+        if (varSums != null) {
             for (int r = 0; r < n; r++) {
-                if (!Double.isFinite(norms[r])) {
-                    checkRow(x, r);
-                }
+                varSums[y[r]] += norms[r];
             }
-            if (varSums != null) {
-                for (int r = 0; r < n; r++) {
-                    varSums[y[r]] += norms[r];
-                }
-            }
-            if (scatter != null) {
-                if (allowNative) {
-                    CpuSyrk.upperF64(xc, n, d, scatter);
-                } else {
-                    CpuSyrk.javaUpperF64(xc, n, d, scatter);
-                }
+        }
+        if (scatter != null) {
+            if (dtype == DType.FLOAT32) {
+                CpuSyrk.upper(xcF, n, d, scatter, allowNative);
+            } else {
+                CpuSyrk.upper(xcD, n, d, scatter, allowNative);
             }
         }
         for (int r = 0; r < n; r++) {
             counts[y[r]]++;
         }
+    }
+
+    /** Norms of the centred rows into {@link #norms} (each rounded to float), the rows into xcF for the SYRK. */
+    private void centreF32(float[] x, int[] y, int n) {
+        // The centred batch is written only for the SYRK; variance norms alone read x once.
+        if (scatter != null && (xcF == null || xcF.length < n * d)) {
+            xcF = new float[n * d];
+        }
+        float[] xc = scatter != null ? xcF : null;
+        double[] out = norms;
+        CpuBackend.parallelFor((n + ROW_BLOCK - 1) / ROW_BLOCK, b -> {
+            int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
+            for (int r = b * ROW_BLOCK; r < r1; r++) {
+                out[r] = xc != null ? centreRow(x, r * d, meansF, meansLo, y[r] * d, xc, d)
+                        : centredNorm(x, r * d, meansF, meansLo, y[r] * d, d);
+            }
+        });
+    }
+
+    /** Norms of the centred rows into {@link #norms}, the rows into xcD. */
+    private void centreF64(float[] x, int[] y, int n) {
+        if (xcD == null || xcD.length < n * d) {
+            xcD = new double[n * d];
+        }
+        double[] xc = xcD;
+        double[] out = norms;
+        CpuBackend.parallelFor((n + ROW_BLOCK - 1) / ROW_BLOCK, b -> {
+            int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
+            for (int r = b * ROW_BLOCK; r < r1; r++) {
+                int mo = y[r] * d;
+                int o = r * d;
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    double v = x[o + j] - means[mo + j];
+                    xc[o + j] = v;
+                    s += v * v;
+                }
+                out[r] = s;
+            }
+        });
     }
 
     /**

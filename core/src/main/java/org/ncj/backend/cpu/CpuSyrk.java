@@ -10,20 +10,13 @@ import dev.ludovic.netlib.blas.BLAS;
  *
  * <p>With a native BLAS on the system ({@code libblas.so.3}, e.g. Debian's OpenBLAS, found by
  * {@code dev.ludovic.netlib}) the update is BLAS {@code ssyrk}/{@code dsyrk}: measured here at
- * 5–10× the Java kernel below (bench/RESULTS.md). Without one, the Java kernel runs.
+ * 5–10× the Java kernel (bench/RESULTS.md). Without one, the Java kernel runs.
  *
- * <p>Blocked for the JIT's auto-vectoriser: a task owns 4 output rows and walks the samples 4 at
- * a time, so each pass over a contiguous column range does 16 multiply-adds per 4 loads of X and
- * 4 load/stores of the accumulators, in a form C2 turns into vector instructions. Products are
- * accumulated in the working type over {@value #CHUNK} samples, then added to the float64 C.
- * Tasks own disjoint rows of C, so the result does not depend on the number of threads.
+ * <p>The Java kernel is {@code SyrkBandF32} / {@code SyrkBandF64}, both generated at build time
+ * from one template, {@code src/main/twins/org/ncj/backend/cpu/SyrkBand.java.twin} (README "One
+ * source for the float32 and float64 loops").
  */
 final class CpuSyrk {
-    /** Samples accumulated in the working type before the float64 flush. */
-    static final int CHUNK = 256;
-    /** Output rows per task. */
-    private static final int ROWS = 4;
-
     private CpuSyrk() {
     }
 
@@ -66,7 +59,7 @@ final class CpuSyrk {
             nativeF32(x, n, d, c);
             return;
         }
-        CpuBackend.parallelFor((d + ROWS - 1) / ROWS, g -> bandF32(x, n, d, g * ROWS, c));
+        SyrkBandF32.upper(x, n, d, c);
     }
 
     /** Float64 variant of {@link #upperF32}. */
@@ -77,17 +70,35 @@ final class CpuSyrk {
             NATIVE.dsyrk("L", "N", d, n, 1.0, x, d, 1.0, c, d);
             return;
         }
-        CpuBackend.parallelFor((d + ROWS - 1) / ROWS, g -> bandF64(x, n, d, g * ROWS, c));
+        SyrkBandF64.upper(x, n, d, c);
+    }
+
+    /** {@link #upperF32}, or the Java kernel whatever BLAS is installed when {@code allowNative} is false. */
+    static void upper(float[] x, int n, int d, double[] c, boolean allowNative) {
+        if (allowNative) {
+            upperF32(x, n, d, c);
+        } else {
+            javaUpperF32(x, n, d, c);
+        }
+    }
+
+    /** {@link #upperF64}, or the Java kernel whatever BLAS is installed when {@code allowNative} is false. */
+    static void upper(double[] x, int n, int d, double[] c, boolean allowNative) {
+        if (allowNative) {
+            upperF64(x, n, d, c);
+        } else {
+            javaUpperF64(x, n, d, c);
+        }
     }
 
     /** The Java kernel regardless of a native BLAS (tests, benchmarks). */
     static void javaUpperF32(float[] x, int n, int d, double[] c) {
-        CpuBackend.parallelFor((d + ROWS - 1) / ROWS, g -> bandF32(x, n, d, g * ROWS, c));
+        SyrkBandF32.upper(x, n, d, c);
     }
 
     /** The Java kernel regardless of a native BLAS (tests, benchmarks). */
     static void javaUpperF64(double[] x, int n, int d, double[] c) {
-        CpuBackend.parallelFor((d + ROWS - 1) / ROWS, g -> bandF64(x, n, d, g * ROWS, c));
+        SyrkBandF64.upper(x, n, d, c);
     }
 
     private static void nativeF32(float[] x, int n, int d, double[] c) {
@@ -108,145 +119,6 @@ final class CpuSyrk {
         for (int i = 0; i < d; i++) {
             for (int j = i + 1; j < d; j++) {
                 c[j * d + i] = c[i * d + j];
-            }
-        }
-    }
-
-    private static void bandF32(float[] x, int n, int d, int i0, double[] c) {
-        int rows = Math.min(ROWS, d - i0);
-        int w = d - i0;
-        float[] a0 = new float[w];
-        float[] a1 = new float[w];
-        float[] a2 = new float[w];
-        float[] a3 = new float[w];
-        for (int t0 = 0; t0 < n; t0 += CHUNK) {
-            int t1 = Math.min(n, t0 + CHUNK);
-            java.util.Arrays.fill(a0, 0f);
-            java.util.Arrays.fill(a1, 0f);
-            java.util.Arrays.fill(a2, 0f);
-            java.util.Arrays.fill(a3, 0f);
-            int t = t0;
-            for (; t + 3 < t1; t += 4) {
-                int o0 = t * d + i0;
-                int o1 = o0 + d;
-                int o2 = o1 + d;
-                int o3 = o2 + d;
-                float s00 = x[o0];
-                float s10 = x[o1];
-                float s20 = x[o2];
-                float s30 = x[o3];
-                float s01 = rows > 1 ? x[o0 + 1] : 0f;
-                float s11 = rows > 1 ? x[o1 + 1] : 0f;
-                float s21 = rows > 1 ? x[o2 + 1] : 0f;
-                float s31 = rows > 1 ? x[o3 + 1] : 0f;
-                float s02 = rows > 2 ? x[o0 + 2] : 0f;
-                float s12 = rows > 2 ? x[o1 + 2] : 0f;
-                float s22 = rows > 2 ? x[o2 + 2] : 0f;
-                float s32 = rows > 2 ? x[o3 + 2] : 0f;
-                float s03 = rows > 3 ? x[o0 + 3] : 0f;
-                float s13 = rows > 3 ? x[o1 + 3] : 0f;
-                float s23 = rows > 3 ? x[o2 + 3] : 0f;
-                float s33 = rows > 3 ? x[o3 + 3] : 0f;
-                for (int j = 0; j < w; j++) {
-                    float x0 = x[o0 + j];
-                    float x1 = x[o1 + j];
-                    float x2 = x[o2 + j];
-                    float x3 = x[o3 + j];
-                    a0[j] += s00 * x0 + s10 * x1 + s20 * x2 + s30 * x3;
-                    a1[j] += s01 * x0 + s11 * x1 + s21 * x2 + s31 * x3;
-                    a2[j] += s02 * x0 + s12 * x1 + s22 * x2 + s32 * x3;
-                    a3[j] += s03 * x0 + s13 * x1 + s23 * x2 + s33 * x3;
-                }
-            }
-            for (; t < t1; t++) {
-                int o = t * d + i0;
-                float s0 = x[o];
-                float s1 = rows > 1 ? x[o + 1] : 0f;
-                float s2 = rows > 2 ? x[o + 2] : 0f;
-                float s3 = rows > 3 ? x[o + 3] : 0f;
-                for (int j = 0; j < w; j++) {
-                    float xj = x[o + j];
-                    a0[j] += s0 * xj;
-                    a1[j] += s1 * xj;
-                    a2[j] += s2 * xj;
-                    a3[j] += s3 * xj;
-                }
-            }
-            flush(c, d, i0, rows, a0, a1, a2, a3);
-        }
-    }
-
-    private static void flush(double[] c, int d, int i0, int rows, float[] a0, float[] a1, float[] a2, float[] a3) {
-        float[][] acc = {a0, a1, a2, a3};
-        for (int r = 0; r < rows; r++) {
-            float[] a = acc[r];
-            int base = (i0 + r) * d + i0;
-            for (int j = r; j < a.length; j++) {
-                c[base + j] += a[j];
-            }
-        }
-    }
-
-    private static void bandF64(double[] x, int n, int d, int i0, double[] c) {
-        int rows = Math.min(ROWS, d - i0);
-        int w = d - i0;
-        double[] a0 = new double[w];
-        double[] a1 = new double[w];
-        double[] a2 = new double[w];
-        double[] a3 = new double[w];
-        int t = 0;
-        for (; t + 3 < n; t += 4) {
-            int o0 = t * d + i0;
-            int o1 = o0 + d;
-            int o2 = o1 + d;
-            int o3 = o2 + d;
-            double s00 = x[o0];
-            double s10 = x[o1];
-            double s20 = x[o2];
-            double s30 = x[o3];
-            double s01 = rows > 1 ? x[o0 + 1] : 0;
-            double s11 = rows > 1 ? x[o1 + 1] : 0;
-            double s21 = rows > 1 ? x[o2 + 1] : 0;
-            double s31 = rows > 1 ? x[o3 + 1] : 0;
-            double s02 = rows > 2 ? x[o0 + 2] : 0;
-            double s12 = rows > 2 ? x[o1 + 2] : 0;
-            double s22 = rows > 2 ? x[o2 + 2] : 0;
-            double s32 = rows > 2 ? x[o3 + 2] : 0;
-            double s03 = rows > 3 ? x[o0 + 3] : 0;
-            double s13 = rows > 3 ? x[o1 + 3] : 0;
-            double s23 = rows > 3 ? x[o2 + 3] : 0;
-            double s33 = rows > 3 ? x[o3 + 3] : 0;
-            for (int j = 0; j < w; j++) {
-                double x0 = x[o0 + j];
-                double x1 = x[o1 + j];
-                double x2 = x[o2 + j];
-                double x3 = x[o3 + j];
-                a0[j] += s00 * x0 + s10 * x1 + s20 * x2 + s30 * x3;
-                a1[j] += s01 * x0 + s11 * x1 + s21 * x2 + s31 * x3;
-                a2[j] += s02 * x0 + s12 * x1 + s22 * x2 + s32 * x3;
-                a3[j] += s03 * x0 + s13 * x1 + s23 * x2 + s33 * x3;
-            }
-        }
-        for (; t < n; t++) {
-            int o = t * d + i0;
-            double s0 = x[o];
-            double s1 = rows > 1 ? x[o + 1] : 0;
-            double s2 = rows > 2 ? x[o + 2] : 0;
-            double s3 = rows > 3 ? x[o + 3] : 0;
-            for (int j = 0; j < w; j++) {
-                double xj = x[o + j];
-                a0[j] += s0 * xj;
-                a1[j] += s1 * xj;
-                a2[j] += s2 * xj;
-                a3[j] += s3 * xj;
-            }
-        }
-        double[][] acc = {a0, a1, a2, a3};
-        for (int r = 0; r < rows; r++) {
-            double[] a = acc[r];
-            int base = (i0 + r) * d + i0;
-            for (int j = r; j < w; j++) {
-                c[base + j] += a[j];
             }
         }
     }

@@ -1,5 +1,6 @@
 package org.ncj.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
@@ -60,6 +61,42 @@ class CpuSyrkTest {
             c = new double[d * d];
             CpuSyrk.upperF64(xd, n, d, c);
             assertUpper(expected, c, d, 1e-12, CpuSyrk.implementation() + " f64 " + shape);
+        }
+    }
+
+    /**
+     * The float32 and float64 twins of the Java kernel (one template, SyrkBand.java.twin) against
+     * each other and an exact float64 reference, bit for bit: small integers make every product
+     * and partial sum exact in float32 too, so any difference is a kernel bug (a lost or doubled
+     * row, column, sample or chunk), not rounding. Shapes around the kernel's blocks: D = 1, 2, 3
+     * and 5 (4 rows per task), n = 0 and around 4 samples per step and the 256-sample float32 chunk.
+     */
+    @Test
+    void float32AndFloat64TwinsAgreeExactly() {
+        Random r = new Random(5);
+        for (int n : new int[] {0, 1, 2, 3, 4, 5, 7, 255, 256, 257, 515}) {
+            for (int d : new int[] {1, 2, 3, 4, 5, 9}) {
+                float[] x = new float[n * d];
+                double[] xd = new double[n * d];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = r.nextInt(17) - 8;
+                    xd[i] = x[i];
+                }
+                double[] expected = new double[d * d];
+                for (int t = 0; t < n; t++) {
+                    for (int i = 0; i < d; i++) {
+                        for (int j = i; j < d; j++) {
+                            expected[i * d + j] += xd[t * d + i] * xd[t * d + j];
+                        }
+                    }
+                }
+                double[] c32 = new double[d * d];
+                SyrkBandF32.upper(x, n, d, c32);
+                double[] c64 = new double[d * d];
+                SyrkBandF64.upper(xd, n, d, c64);
+                assertArrayEquals(expected, c64, "float64 twin n=" + n + " d=" + d);
+                assertArrayEquals(expected, c32, "float32 twin n=" + n + " d=" + d);
+            }
         }
     }
 }
