@@ -1,7 +1,7 @@
 // nc_test.h: shared pieces of the kernel drivers.  The same drivers build two ways:
 //   g++  (host emulation, native-tests/emu/cuda_emu.h): run.sh, every commit, no GPU;
 //   nvcc (-x cu, real GPU): gpu.sh, the CUDA backend's GPU bundle.
-// Each test_<family>.cpp includes this header, then its kernels/<family>.cu.
+// Each test_<family>.cpp includes this header, then its cuda/<family>.cu.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -172,7 +172,7 @@ struct Rng {
   }
 };
 
-// Test families (one per kernels/<family>.cu).
+// Test families (one per cuda/<family>.cu).
 void test_class_sums();
 void test_centre();
 void test_syrk();

@@ -3,7 +3,7 @@
 #  1. (and 1b, an emulator self-test) the kernel drivers, built with g++ (C++20, -pthread) against the host CUDA
 #     emulation (emu/cuda_emu.h), run every kernel family on random small problems and
 #     compare with naive C++ references;
-#  2. ptx-fresh.sh: the committed PTX equals what kernels/build-ptx.sh makes now;
+#  2. ptx-fresh.sh: the committed PTX equals what cuda/build-ptx.sh makes now;
 #  3. ptxas-check.sh: registers / spills / shared memory for sm_80 and sm_90 against
 #     ptxas-baseline.tsv.
 # Steps 2-3 need nvcc/ptxas (PATH or /usr/local/cuda/bin): without them they are skipped
@@ -24,7 +24,7 @@ flags=(-std=c++20 -O2 -pthread -fno-strict-aliasing -Wall -Wno-unknown-pragmas -
 compile_ok=1
 printf '%s\n' $DRIVERS | xargs -P "$JOBS" -I{} sh -c '
   src="$1/{}.cpp"; obj="$2/{}.o"; shift 2
-  if [ ! -f "$obj" ] || [ -n "$(find "$src" "$(dirname "$src")/nc_test.h" "$(dirname "$src")/emu" "$(dirname "$src")/../kernels" -newer "$obj" 2>/dev/null | head -1)" ]; then
+  if [ ! -f "$obj" ] || [ -n "$(find "$src" "$(dirname "$src")/nc_test.h" "$(dirname "$src")/emu" "$(dirname "$src")/../cuda" -newer "$obj" 2>/dev/null | head -1)" ]; then
     "$@" -c "$src" -o "$obj"
   fi' _ "$here" "$build/emu" "$CXX" "${flags[@]}" || compile_ok=0
 objs=(); for d in $DRIVERS; do objs+=("$build/emu/$d.o"); done

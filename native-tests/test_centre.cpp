@@ -1,11 +1,11 @@
-// Drivers for kernels/centre.cu (centred batch + variance norms + counts), f32 and f64:
+// Drivers for cuda/centre.cu (centred batch + variance norms + counts), f32 and f64:
 // with and without the centred output (xc null = variance norms only), float4 and scalar
 // paths (d % 4, x offset by one float), k below and above the shared-memory limit, random,
 // sorted and one-class labels, and grids from one block to one row per warp (runs that
 // cross warp and block boundaries).  Offset cases (x and the means at 10^4 or 10^6 + O(1)) hold
 // the centred values to their own size, |x - m|: the f32 difference must be rounded once.
 #include "nc_test.h"
-#include "../kernels/centre.cu"
+#include "../cuda/centre.cu"
 
 namespace nc_test {
 namespace {

@@ -1,4 +1,4 @@
-// Drivers for kernels/class_sums.cu: small (shared partials), large (run-length sums per
+// Drivers for cuda/class_sums.cu: small (shared partials), large (run-length sums per
 // warp, float4 and scalar), sorted (deterministic) paths, f32 and f64, against a naive double
 // reference.  The large path also runs on sorted and one-class labels and on grids from one
 // block to one row per warp (runs crossing warp, block and column-chunk boundaries).
@@ -6,7 +6,7 @@
 // the data's spread, sum |x - offset|, not of their magnitude: the f32 partials about a
 // reference row must lose nothing beyond the inputs' own bits.
 #include "nc_test.h"
-#include "../kernels/class_sums.cu"
+#include "../cuda/class_sums.cu"
 
 namespace nc_test {
 namespace {

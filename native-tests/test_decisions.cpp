@@ -1,4 +1,4 @@
-// Drivers for kernels/decisions.cu: nearest-class-centre vs linear classifier agreement, f32
+// Drivers for cuda/decisions.cu: nearest-class-centre vs linear classifier agreement, f32
 // and f64, against the CPU twin's float64 loops (org.ncj.backend.cpu.CpuDecisions: sequential
 // sums, bias first, ties to the lowest index), which the kernel must match exactly.
 // Shapes straddle the candidate tiles (64 for f32, 32 for f64) and the 128-row block:
@@ -11,7 +11,7 @@
 //   float64 data           means/weights not representable in float,
 //   huge values            x and means ~1e19: float scores would overflow (all rows rechecked).
 #include "nc_test.h"
-#include "../kernels/decisions.cu"
+#include "../cuda/decisions.cu"
 
 namespace nc_test {
 namespace {
@@ -21,7 +21,7 @@ const char* const kModeName[] = {"random", "exact ties", "float-ulp ties", "sub-
 
 struct Case { long long n; int d, c, k; bool bias; Mode mode; };
 
-// Host packing as in CudaDecisions (kernels/ABI.md): [M; W] transposed tile by tile, aux.
+// Host packing as in CudaDecisions (cuda/ABI.md): [M; W] transposed tile by tile, aux.
 struct Packed { std::vector<double> bt64, aux; long long ld; };
 
 Packed pack(const std::vector<double>& mu, const std::vector<double>& w, const std::vector<double>* b, int c, int d,

@@ -1,4 +1,4 @@
-// Drivers for kernels/pairwise.cu: every kernel id, the float64 direct entry points and the
+// Drivers for cuda/pairwise.cu: every kernel id, the float64 direct entry points and the
 // float32 GEMM entry points (both tiles), statistics (partials merged on the host with the
 // Chan merge) and grids (whole and one row band), against a naive float64 reference over all
 // pairs i < j; near-duplicate rows (the GEMM's recomputation of small distances) and
@@ -9,14 +9,14 @@
 #include <sstream>
 
 #include "nc_test.h"
-#include "../kernels/pairwise.cu"
+#include "../cuda/pairwise.cu"
 
 namespace nc_test {
 namespace {
 
 struct HostStats { double n = 0, shift = 0, mean = 0, m2 = 0; };
 
-// The host merge (same rule as nc_stats_merge and org.ncj.kernels.PairStats).
+// The host merge (same rule as nc_stats_merge and org.ncj.pairwise.PairStats).
 HostStats merge(HostStats a, HostStats b) {
   if (b.n == 0) return a;
   if (a.n == 0) return b;
@@ -46,7 +46,7 @@ double ref_value(int id, double param, const double* a, const double* b, int d, 
     case 3: return 0.5 * (auxi + auxj) / std::pow(d2, param);
     case 4: return dot / std::sqrt(na * nb);
     case 5: return std::fabs(dot / std::sqrt(na * nb) + 1.0 / (param - 1.0));
-    default: return std::nan("");  // an id of kernels/pair_ops.def without a reference here: every check fails
+    default: return std::nan("");  // an id of cuda/pair_ops.def without a reference here: every check fails
   }
 }
 
@@ -102,7 +102,7 @@ void check_stats(const std::string& ks, const std::string& shp, const HostStats&
   if (!r.logspace) check_true(ks, shp, "shift == 0", m.shift == 0.0);
 }
 
-// Launch rules of kernels/ABI.md (host: CudaPairwise.statsGrid).
+// Launch rules of cuda/ABI.md (host: CudaPairwise.statsGrid).
 void stats_grid(int k, int tile, int& U, int& S) {
   const int T = int(cdiv(k, tile));
   U = std::max(1, int(cdiv(T, 2)));
@@ -333,13 +333,13 @@ void run_golden_case(const std::string& name) {
 
 }  // namespace
 
-// Every id of kernels/pair_ops.def has cases here (and so a reference in ref_value).
+// Every id of cuda/pair_ops.def has cases here (and so a reference in ref_value).
 void check_table_covered() {
   const std::vector<Kc> cases = kernel_cases(3, 3);
 #define NC_PAIR_OP(ID, NAME, OPERAND, LOG, PARAM, VALUE, LOGVALUE)                                              \
-  check_true("kernels/pair_ops.def", #NAME, "id " #ID " has cases in kernel_cases",                             \
+  check_true("cuda/pair_ops.def", #NAME, "id " #ID " has cases in kernel_cases",                             \
              std::any_of(cases.begin(), cases.end(), [](const Kc& c) { return c.id == ID; }));
-#include "../kernels/pair_ops.def"
+#include "../cuda/pair_ops.def"
 #undef NC_PAIR_OP
 }
 
@@ -349,7 +349,7 @@ void check_table_covered() {
 void check_unknown_id_fails() {
   int unused = 0;
 #define NC_PAIR_OP(ID, NAME, OPERAND, LOG, PARAM, VALUE, LOGVALUE) unused = std::max(unused, ID + 1);
-#include "../kernels/pair_ops.def"
+#include "../cuda/pair_ops.def"
 #undef NC_PAIR_OP
   const int k = 3, d = 2;
   std::vector<double> pd = {0, 1, 2, 3, 5, 8};

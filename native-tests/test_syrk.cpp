@@ -1,8 +1,8 @@
-// Drivers for kernels/syrk.cu: upper-triangle tiles of xc^T xc (lower triangle untouched),
+// Drivers for cuda/syrk.cu: upper-triangle tiles of xc^T xc (lower triangle untouched),
 // then the mirror; f32 and f64; row splits from the ABI rule and a single split long
 // enough to fold float accumulators (and, at 17000 rows, to flush two segments).
 #include "nc_test.h"
-#include "../kernels/syrk.cu"
+#include "../cuda/syrk.cu"
 
 namespace nc_test {
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # update-ptxas-baseline.sh: rewrite ptxas-baseline.tsv from the committed PTX (run
-# kernels/build-ptx.sh first).  Deliberate: commit the new baseline with the kernel change
+# cuda/build-ptx.sh first).  Deliberate: commit the new baseline with the kernel change
 # and say why the resources moved.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"

@@ -44,12 +44,12 @@ rm -rf "$B/tmp"
 PTX_SRC=core/src/main/resources/org/ncj/backend/cuda/ptx
 if [[ ! -f "$PTX_SRC/class_sums.ptx" ]]; then
   # The kernels' PTX has not been committed yet: build it into bundle/ptx (on the test class
-  # path of run-gpu.sh only), so the GPU run still tests the current kernels/*.cu.
-  echo "WARNING: no committed PTX in $PTX_SRC; building it from kernels/*.cu into $B/ptx" >&2
-  if [[ -x kernels/build-ptx.sh ]] || [[ -f kernels/build-ptx.sh ]]; then
-    bash kernels/build-ptx.sh "$B/ptx/org/ncj/backend/cuda/ptx" || echo "WARNING: PTX build failed: CUDA tests will skip" >&2
+  # path of run-gpu.sh only), so the GPU run still tests the current cuda/*.cu.
+  echo "WARNING: no committed PTX in $PTX_SRC; building it from cuda/*.cu into $B/ptx" >&2
+  if [[ -x cuda/build-ptx.sh ]] || [[ -f cuda/build-ptx.sh ]]; then
+    bash cuda/build-ptx.sh "$B/ptx/org/ncj/backend/cuda/ptx" || echo "WARNING: PTX build failed: CUDA tests will skip" >&2
   else
-    echo "WARNING: kernels/build-ptx.sh absent: CUDA tests will skip" >&2
+    echo "WARNING: cuda/build-ptx.sh absent: CUDA tests will skip" >&2
   fi
 fi
 

@@ -62,7 +62,7 @@ note "libcuda.so.1: ${LIBCUDA:-NOT FOUND}; cusolver: ${CUSOLVER:-not found}; cub
 CP=$(ls "$B"/lib/*.jar | tr '\n' ':')$B/test-classes
 if [[ -d "$B/ptx" ]]; then
   CP+=":$B/ptx"   # PTX built by make-bundle.sh because none was committed
-  note "PTX: from bundle/ptx (built from kernels/*.cu by make-bundle.sh; not the committed resources)"
+  note "PTX: from bundle/ptx (built from cuda/*.cu by make-bundle.sh; not the committed resources)"
 fi
 JAVA=("$B/jre/bin/java" --enable-native-access=ALL-UNNAMED -Xmx8g -Dncj.cuda.libpath="$LIBDIRS")
 

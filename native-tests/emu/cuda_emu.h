@@ -1,4 +1,4 @@
-// cuda_emu.h: host emulation of the CUDA subset used by kernels/*.cu, so that the
+// cuda_emu.h: host emulation of the CUDA subset used by cuda/*.cu, so that the
 // kernels compile with g++ (C++20) and run on the CPU.  Used by the kernel drivers
 // (native-tests/test_*.cpp) and by the emulated driver library (native-tests/emudriver/).
 //
@@ -13,7 +13,7 @@
 //    runs at a time in the process (the driver library serialises them).
 //  - Static __shared__ arrays become function-local statics: one copy, used by the one
 //    block that runs at a time.  Dynamic shared memory (NC_DYN_SHARED in
-//    kernels/nc_common.cuh) is one buffer per launch, filled with 0xFF (NaN for float and
+//    cuda/nc_common.cuh) is one buffer per launch, filled with 0xFF (NaN for float and
 //    double) before every block so reads of unwritten shared memory show up in results.
 //  - __syncthreads() is a barrier over the block's threads.  Every arrival carries a tag
 //    (which barrier, which source line); a phase whose arrivals disagree (two different

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the emulated CUDA driver (libcuda.so.1) and cuSOLVER (libcusolver.so.12) into
-# native-tests/build/emudriver/ from kernels/*.cu and native-tests/emu/cuda_emu.h.
+# native-tests/build/emudriver/ from cuda/*.cu and native-tests/emu/cuda_emu.h.
 # Rebuilds only what changed.  Environment: CXX (default g++).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,7 +13,7 @@ flags=(-std=c++20 -O2 -fPIC -pthread -fno-strict-aliasing -Wall -Wno-unknown-pra
        -I"$root/native-tests" -I"$here" -I"$gen")
 
 # Generated tables: kernel families, their extern "C" __global__ entries, JCuda's symbols.
-python3 - "$root/kernels" "$gen" "$here/jcuda-driver-symbols.txt" <<'PY'
+python3 - "$root/cuda" "$gen" "$here/jcuda-driver-symbols.txt" <<'PY'
 import os, re, sys
 kdir, gen, syms = sys.argv[1:4]
 fams = sorted(f for f in os.listdir(kdir) if f.endswith('.cu'))
@@ -38,7 +38,7 @@ obj() {  # obj SRC OUT DEPS...
   local src=$1 o=$2; shift 2
   if newer "$o" "$src" "$@"; then "$CXX" "${flags[@]}" -c "$src" -o "$o"; fi
 }
-obj "$here/kernels.cpp" "$out/kernels.o" "$root/kernels" "$root/native-tests/emu" "$here/kernel_table.h" "$gen/entries.inc" "$gen/families.inc" &
+obj "$here/kernels.cpp" "$out/kernels.o" "$root/cuda" "$root/native-tests/emu" "$here/kernel_table.h" "$gen/entries.inc" "$gen/families.inc" &
 k=$!
 obj "$here/driver.cpp" "$out/driver.o" "$root/native-tests/emu" "$here/kernel_table.h"
 obj "$here/stubs.cpp" "$out/stubs.o" "$gen/stubs.inc"

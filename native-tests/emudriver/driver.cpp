@@ -660,7 +660,7 @@ CUresult cuModuleLoadData(void** m, const void* image) {
   if (mod->ptx.find(".entry") == std::string::npos) {
     delete mod;
     return error(INVALID_IMAGE, "cuModuleLoadData: the image is not PTX text with .entry lines (the emulator runs "
-                                "kernels/*.cu compiled for the host and checks them against the PTX)");
+                                "cuda/*.cu compiled for the host and checks them against the PTX)");
   }
   g_modules.insert(mod);
   *m = mod;
@@ -686,14 +686,14 @@ CUresult cuModuleGetFunction(void** f, void* m, const char* name) {
   for (auto& k : nc_emu_driver::kernel_table())
     if (std::strcmp(k.name, name) == 0) entry = &k;
   if (!entry)
-    return error(NOT_FOUND, std::string("cuModuleGetFunction: ") + name + " is in the PTX but not in kernels/*.cu as "
+    return error(NOT_FOUND, std::string("cuModuleGetFunction: ") + name + " is in the PTX but not in cuda/*.cu as "
                             "compiled into the emulator (rebuild native-tests/emudriver, or the PTX is stale)");
   std::string cu, px;
   for (int i = 0; i < entry->nparams; ++i) cu += std::string(i ? ", " : "") + "." + entry->params[i].ptx;
   for (size_t i = 0; i < ptx.size(); ++i) px += std::string(i ? ", " : "") + "." + ptx[i];
   if (cu != px)
     return error(INVALID_IMAGE, std::string("cuModuleGetFunction: stale PTX: ") + name + " takes (" + px +
-                                    ") in the PTX but (" + cu + ") in kernels/*.cu: run kernels/build-ptx.sh");
+                                    ") in the PTX but (" + cu + ") in cuda/*.cu: run cuda/build-ptx.sh");
   auto& fn = g_functions[name];
   if (!fn) fn = new Function{entry};
   *f = fn;

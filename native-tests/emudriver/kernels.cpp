@@ -1,12 +1,12 @@
-// kernels.cpp: every kernels/*.cu compiled against the host emulation, and the table the
+// kernels.cpp: every cuda/*.cu compiled against the host emulation, and the table the
 // driver finds them in by entry name.  The table is generated (build.sh: entries.inc lists the
-// extern "C" __global__ functions of kernels/*.cu); each row's parameter types come from the
+// extern "C" __global__ functions of cuda/*.cu); each row's parameter types come from the
 // function's own C++ signature (make_entry deduces them), so a kernel whose signature changes
 // needs a rebuild, never an edit here.
 #include "emu/cuda_emu.h"
 #include "kernel_table.h"
 
-#include "families.inc"  // #include "../../kernels/<family>.cu" for each family
+#include "families.inc"  // #include "../../cuda/<family>.cu" for each family
 
 namespace nc_emu_driver {
 

@@ -27,7 +27,7 @@ public enum DType {
         return bytes;
     }
 
-    /** Suffix of the CUDA entry points that compute in this type ({@code nc_<operation>_f32 / _f64}, kernels/ABI.md). */
+    /** Suffix of the CUDA entry points that compute in this type ({@code nc_<operation>_f32 / _f64}, cuda/ABI.md). */
     public String suffix() {
         return suffix;
     }

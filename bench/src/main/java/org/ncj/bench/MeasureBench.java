@@ -14,7 +14,7 @@ import org.ncj.backend.Backend;
 import org.ncj.backend.Batch;
 import org.ncj.backend.CentredStats;
 import org.ncj.backend.Decisions;
-import org.ncj.kernels.PairKernel;
+import org.ncj.pairwise.PairKernel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

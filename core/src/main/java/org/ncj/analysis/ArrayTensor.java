@@ -3,7 +3,7 @@ package org.ncj.analysis;
 import java.io.IOException;
 
 import org.ncj.io.BadInputException;
-import org.ncj.io.ElementType;
+import org.ncj.io.StorageType;
 import org.ncj.io.Tensor2D;
 
 /** An in-memory float32 matrix or int32 vector as a {@link Tensor2D} ({@link Analysis.Data#of(String, float[], int, int[])}). */
@@ -54,8 +54,8 @@ final class ArrayTensor implements Tensor2D {
     }
 
     @Override
-    public ElementType dtype() {
-        return x != null ? ElementType.F32 : ElementType.I32;
+    public StorageType dtype() {
+        return x != null ? StorageType.F32 : StorageType.I32;
     }
 
     @Override

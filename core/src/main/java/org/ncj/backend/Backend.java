@@ -4,12 +4,12 @@ import java.util.Locale;
 import java.util.logging.Logger;
 
 import org.ncj.DType;
-import org.ncj.kernels.PairKernel;
-import org.ncj.kernels.PairStats;
+import org.ncj.pairwise.PairKernel;
+import org.ncj.pairwise.PairStats;
 
 /**
  * Where the arithmetic runs. One interface, two implementations: {@code cpu} (pure Java, all
- * cores, the reference) and {@code cuda} (hand-written kernels, see {@code kernels/}).
+ * cores, the reference) and {@code cuda} (hand-written kernels, see {@code cuda/}).
  *
  * <p>Accumulation work comes as stateful operations ({@link ClassSums}, {@link CentredStats},
  * {@link Decisions}) whose running totals live where the backend computes (device memory for
@@ -61,28 +61,28 @@ public interface Backend extends AutoCloseable {
     int DEFAULT_TILE = 64;
 
     /**
-     * The tile this backend walks the pairs of K points in D dimensions with at {@code precision}
+     * The tile this backend walks the pairs of K points in D dimensions with at {@code dtype}
      * (FAISS's {@code chooseTileSize}, one per backend): the tuned tile of this device and shape
      * ({@link org.ncj.backend.tuning.Tuning}, {@code ./ncj tune}) where the backend's tile is
      * tunable, else {@link #DEFAULT_TILE}, always as {@link #effectiveTile} makes it. The pairwise
      * methods without a tile argument use it.
      */
-    int pairwiseTile(int k, int d, DType precision);
+    int pairwiseTile(int k, int d, DType dtype);
 
     /**
-     * What a tile asked for becomes on this backend at {@code precision}: the CPU walks exactly
+     * What a tile asked for becomes on this backend at {@code dtype}: the CPU walks exactly
      * that tile; CUDA {@link DType#FLOAT32} the nearest of its GEMM kernels' tiles (64 or 128);
      * CUDA {@link DType#FLOAT64} its fixed tile 64 whatever is asked.
      *
      * @throws IllegalArgumentException when {@code requested < 1}
      */
-    int effectiveTile(int requested, DType precision);
+    int effectiveTile(int requested, DType dtype);
 
     /**
-     * The distinct tiles worth timing at {@code precision}, ascending, for the tuner; one element
+     * The distinct tiles worth timing at {@code dtype}, ascending, for the tuner; one element
      * where the tile is fixed.
      */
-    int[] tileCandidates(DType precision);
+    int[] tileCandidates(DType dtype);
 
     /**
      * The key of this device's rows in the tuning table: the backend's name and its hardware,
@@ -96,7 +96,7 @@ public interface Backend extends AutoCloseable {
      * {@code points} (K×D, row-major), walking tiles of the upper triangle without materialising
      * the K×K grid, at the tile this backend plans ({@link #pairwiseTile}).
      *
-     * <p>{@code precision} means the same on every backend: a floor, the least precise arithmetic
+     * <p>{@code dtype} means the same on every backend: a floor, the least precise arithmetic
      * the caller accepts for the distances and dot products (kernel values and statistics are
      * float64 everywhere). Pass the dtype the points were accumulated in ({@code Means.dtype()}).
      * Each backend states what it computes for each precision: the CPU backend computes this
@@ -105,8 +105,8 @@ public interface Backend extends AutoCloseable {
      * GEMM tiles for {@link DType#FLOAT32} where a native BLAS is installed; the CUDA backend runs
      * {@link DType#FLOAT32} as float32 GEMM tiles and {@link DType#FLOAT64} in float64 everywhere.
      */
-    default PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, DType precision) {
-        return pairwiseStats(points, k, d, kernel, pairwiseTile(k, d, precision), precision);
+    default PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, DType dtype) {
+        return pairwiseStats(points, k, d, kernel, pairwiseTile(k, d, dtype), dtype);
     }
 
     /**
@@ -114,7 +114,7 @@ public interface Backend extends AutoCloseable {
      * {@code tileOverride} (as {@link #effectiveTile} makes it): for the tuner, benchmarks and tests
      * that walk a given tile; the measures leave the tile to the backend.
      */
-    PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileOverride, DType precision);
+    PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileOverride, DType dtype);
 
     /** {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)} in float64. */
     default PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileOverride) {
@@ -126,12 +126,12 @@ public interface Backend extends AutoCloseable {
      * kernels in {@code onRows} see the rows of {@code points} as given, those in
      * {@code onNormalized} the rows {@code p_i / (‖p_i‖ + eps)} (the normalised means of Liu et
      * al. 2023). Returns the statistics of {@code onRows}, then of {@code onNormalized}, in order.
-     * The tile is the backend's ({@link #pairwiseTile}); {@code precision} is the floor of
+     * The tile is the backend's ({@link #pairwiseTile}); {@code dtype} is the floor of
      * {@link #pairwiseStats(double[], int, int, PairKernel, DType)}.
      */
     default PairStats[] pairwiseStats(double[] points, int k, int d, PairKernel[] onRows, PairKernel[] onNormalized,
-                                      double eps, DType precision) {
-        return pairwiseStats(points, k, d, onRows, onNormalized, eps, pairwiseTile(k, d, precision), precision);
+                                      double eps, DType dtype) {
+        return pairwiseStats(points, k, d, onRows, onNormalized, eps, pairwiseTile(k, d, dtype), dtype);
     }
 
     /**
@@ -141,10 +141,10 @@ public interface Backend extends AutoCloseable {
      * {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)} once per kernel.
      */
     default PairStats[] pairwiseStats(double[] points, int k, int d, PairKernel[] onRows, PairKernel[] onNormalized,
-                                      double eps, int tileOverride, DType precision) {
+                                      double eps, int tileOverride, DType dtype) {
         PairStats[] out = new PairStats[onRows.length + onNormalized.length];
         for (int q = 0; q < onRows.length; q++) {
-            out[q] = pairwiseStats(points, k, d, onRows[q], tileOverride, precision);
+            out[q] = pairwiseStats(points, k, d, onRows[q], tileOverride, dtype);
         }
         if (onNormalized.length > 0) {
             double[] pn = new double[points.length];
@@ -159,7 +159,7 @@ public interface Backend extends AutoCloseable {
                 }
             }
             for (int q = 0; q < onNormalized.length; q++) {
-                out[onRows.length + q] = pairwiseStats(pn, k, d, onNormalized[q], tileOverride, precision);
+                out[onRows.length + q] = pairwiseStats(pn, k, d, onNormalized[q], tileOverride, dtype);
             }
         }
         return out;
@@ -168,15 +168,15 @@ public interface Backend extends AutoCloseable {
     /**
      * The full K×K grid of {@code kernel} values (row-major; the diagonal is NaN, since
      * self-interactions are excluded), at the backend's tile. Memory grows as K²: use
-     * {@link #pairwiseStats} for statistics. {@code precision} is a floor, as in
+     * {@link #pairwiseStats} for statistics. {@code dtype} is a floor, as in
      * {@link #pairwiseStats(double[], int, int, PairKernel, DType)}.
      */
-    default double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, DType precision) {
-        return pairwiseGrid(points, k, d, kernel, pairwiseTile(k, d, precision), precision);
+    default double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, DType dtype) {
+        return pairwiseGrid(points, k, d, kernel, pairwiseTile(k, d, dtype), dtype);
     }
 
     /** {@link #pairwiseGrid(double[], int, int, PairKernel, DType)} with the tile forced to {@code tileOverride}. */
-    double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileOverride, DType precision);
+    double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileOverride, DType dtype);
 
     /** {@link #pairwiseGrid(double[], int, int, PairKernel, int, DType)} in float64. */
     default double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileOverride) {

@@ -10,7 +10,7 @@ public final class ConcatTensor implements Tensor2D {
     private final Tensor2D[] parts;
     private final long[] starts; // starts[k] = first global row of part k; starts[n] = rows
     private final int cols;
-    private final ElementType dtype;
+    private final StorageType dtype;
     private final int rank;
     private final String name;
 
@@ -25,7 +25,7 @@ public final class ConcatTensor implements Tensor2D {
         Tensor2D first = parts[0];
         this.cols = first.cols();
         this.starts = new long[parts.length + 1];
-        ElementType widest = first.dtype();
+        StorageType widest = first.dtype();
         int r = 1;
         for (int k = 0; k < parts.length; k++) {
             Tensor2D p = parts[k];
@@ -75,7 +75,7 @@ public final class ConcatTensor implements Tensor2D {
     }
 
     @Override
-    public ElementType dtype() {
+    public StorageType dtype() {
         return dtype;
     }
 

@@ -20,7 +20,7 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
     private final Path file;
     private final String name;
     private final MemorySegment data;
-    private final ElementType dtype;
+    private final StorageType dtype;
     private final ByteOrder order;
     private final long[] shape;
     private final long rows;
@@ -33,13 +33,13 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
      * @param data  exactly {@code product(shape) * dtype.bytes()} bytes
      * @param arena the arena to close with this tensor, or null when someone else owns the mapping
      */
-    MappedTensor(Path file, String name, MemorySegment data, ElementType dtype, ByteOrder order, long[] shape,
+    MappedTensor(Path file, String name, MemorySegment data, StorageType dtype, ByteOrder order, long[] shape,
                  Arena arena) throws BadInputException {
         this(file, name, data, dtype, order, shape, false, arena);
     }
 
     /** As above; {@code fortran}: the data are column-major. */
-    MappedTensor(Path file, String name, MemorySegment data, ElementType dtype, ByteOrder order, long[] shape,
+    MappedTensor(Path file, String name, MemorySegment data, StorageType dtype, ByteOrder order, long[] shape,
                  boolean fortran, Arena arena) throws BadInputException {
         this.file = file;
         this.fortran = fortran && shape.length == 2 && shape[0] > 1 && shape[1] > 1;
@@ -66,7 +66,7 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
     }
 
     /** Product of the shape times the element size, with overflow reported as bad input. */
-    static long byteSize(long[] shape, ElementType dtype, String name) throws BadInputException {
+    static long byteSize(long[] shape, StorageType dtype, String name) throws BadInputException {
         try {
             long n = dtype.bytes();
             for (long s : shape) {
@@ -121,7 +121,7 @@ public abstract sealed class MappedTensor implements Tensor2D permits NpyArray, 
     }
 
     @Override
-    public ElementType dtype() {
+    public StorageType dtype() {
         return dtype;
     }
 

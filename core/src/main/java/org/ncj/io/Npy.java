@@ -122,11 +122,11 @@ public final class Npy {
         }
     }
 
-    private record Header(ElementType dtype, ByteOrder order, long[] shape, boolean fortran) {
+    private record Header(StorageType dtype, ByteOrder order, long[] shape, boolean fortran) {
     }
 
     /** An element type and byte order, as a descriptor string names them. */
-    record Descr(ElementType type, ByteOrder order) {
+    record Descr(StorageType type, ByteOrder order) {
     }
 
     /**
@@ -137,19 +137,19 @@ public final class Npy {
      * or a name ({@code float32}, {@code int64}, {@code double}, ...). Null when unsupported.
      */
     static Descr descr(String descr) {
-        ElementType named = switch (descr) {
-            case "float16", "half" -> ElementType.F16;
-            case "float32", "single" -> ElementType.F32;
-            case "float64", "double", "float" -> ElementType.F64;
-            case "int8", "byte" -> ElementType.I8;
-            case "uint8", "ubyte" -> ElementType.U8;
-            case "int16", "short" -> ElementType.I16;
-            case "uint16", "ushort" -> ElementType.U16;
-            case "int32", "intc" -> ElementType.I32;
-            case "uint32", "uintc" -> ElementType.U32;
-            case "int64", "longlong", "int" -> ElementType.I64;
-            case "uint64", "ulonglong" -> ElementType.U64;
-            case "bool" -> ElementType.BOOL;
+        StorageType named = switch (descr) {
+            case "float16", "half" -> StorageType.F16;
+            case "float32", "single" -> StorageType.F32;
+            case "float64", "double", "float" -> StorageType.F64;
+            case "int8", "byte" -> StorageType.I8;
+            case "uint8", "ubyte" -> StorageType.U8;
+            case "int16", "short" -> StorageType.I16;
+            case "uint16", "ushort" -> StorageType.U16;
+            case "int32", "intc" -> StorageType.I32;
+            case "uint32", "uintc" -> StorageType.U32;
+            case "int64", "longlong", "int" -> StorageType.I64;
+            case "uint64", "ulonglong" -> StorageType.U64;
+            case "bool" -> StorageType.BOOL;
             default -> null;
         };
         if (named != null) {
@@ -165,21 +165,21 @@ public final class Npy {
             }
             code = code.substring(1);
         }
-        ElementType t = code.length() == 1 ? switch (code.charAt(0)) {
-            case '?' -> ElementType.BOOL;
-            case 'b' -> ElementType.I8;
-            case 'B' -> ElementType.U8;
-            case 'h' -> ElementType.I16;
-            case 'H' -> ElementType.U16;
-            case 'i' -> ElementType.I32;
-            case 'I' -> ElementType.U32;
-            case 'l', 'q' -> ElementType.I64; // 'l' is C long: 64 bits on the LP64 systems ncj runs on
-            case 'L', 'Q' -> ElementType.U64;
-            case 'e' -> ElementType.F16;
-            case 'f' -> ElementType.F32;
-            case 'd' -> ElementType.F64;
+        StorageType t = code.length() == 1 ? switch (code.charAt(0)) {
+            case '?' -> StorageType.BOOL;
+            case 'b' -> StorageType.I8;
+            case 'B' -> StorageType.U8;
+            case 'h' -> StorageType.I16;
+            case 'H' -> StorageType.U16;
+            case 'i' -> StorageType.I32;
+            case 'I' -> StorageType.U32;
+            case 'l', 'q' -> StorageType.I64; // 'l' is C long: 64 bits on the LP64 systems ncj runs on
+            case 'L', 'Q' -> StorageType.U64;
+            case 'e' -> StorageType.F16;
+            case 'f' -> StorageType.F32;
+            case 'd' -> StorageType.F64;
             default -> null;
-        } : ElementType.fromNpyCode(code);
+        } : StorageType.fromNpyCode(code);
         return t == null ? null : new Descr(t, order);
     }
 
@@ -219,7 +219,7 @@ public final class Npy {
             throw new BadInputException(file, "unsupported dtype '" + descr + "' (supported: float16, float32, float64,"
                     + " int8-int64, uint8-uint64, bool)");
         }
-        ElementType type = dt.type();
+        StorageType type = dt.type();
         ByteOrder order = dt.order();
         if (shape.length < 1 || shape.length > 2) {
             throw new BadInputException(file, "array has rank " + shape.length + " (shape " + MappedTensor.shapeString(shape)

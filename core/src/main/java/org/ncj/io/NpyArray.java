@@ -15,7 +15,7 @@ public final class NpyArray extends MappedTensor {
     private final int minorVersion;
     private final long dataOffset;
 
-    NpyArray(Path file, MemorySegment data, ElementType dtype, ByteOrder order, long[] shape, boolean fortranOrder,
+    NpyArray(Path file, MemorySegment data, StorageType dtype, ByteOrder order, long[] shape, boolean fortranOrder,
              Arena arena, int majorVersion, int minorVersion, long dataOffset) throws BadInputException {
         super(file, file.toString(), data, dtype, order, shape, fortranOrder, arena);
         this.majorVersion = majorVersion;

@@ -33,8 +33,8 @@ public final class Safetensors {
     /** What the header says about one tensor. {@code dtype} is the name as stored (e.g. {@code "F32"}). */
     public record TensorInfo(String name, String dtype, long[] shape, long begin, long end) {
         /** The element type, or null when this library cannot read the dtype. */
-        public ElementType elementType() {
-            return ElementType.fromSafetensorsName(dtype);
+        public StorageType elementType() {
+            return StorageType.fromSafetensorsName(dtype);
         }
     }
 
@@ -63,7 +63,7 @@ public final class Safetensors {
         try (FileChannel ch = channel(file)) {
             Header h = readHeader(file, ch);
             TensorInfo t = lookup(file, h, tensor);
-            ElementType type = checkReadable(file, t);
+            StorageType type = checkReadable(file, t);
             Arena arena = Arena.ofShared();
             try {
                 long len = t.end() - t.begin();
@@ -113,8 +113,8 @@ public final class Safetensors {
         return t;
     }
 
-    static ElementType checkReadable(Path file, TensorInfo t) throws BadInputException {
-        ElementType type = t.elementType();
+    static StorageType checkReadable(Path file, TensorInfo t) throws BadInputException {
+        StorageType type = t.elementType();
         String where = file + ":" + t.name();
         if (type == null) {
             throw new BadInputException(where, "unsupported dtype " + t.dtype()
@@ -239,7 +239,7 @@ public final class Safetensors {
 
     /** Bits per element of a safetensors dtype (readable or not), or -1 for an unknown name. */
     static int elementBits(String dtype) {
-        ElementType t = ElementType.fromSafetensorsName(dtype);
+        StorageType t = StorageType.fromSafetensorsName(dtype);
         if (t != null) {
             return 8 * t.bytes();
         }
@@ -292,7 +292,7 @@ public final class Safetensors {
     /** Writes a {@code .safetensors} file: tensors in the order added, little-endian, header padded to 8 bytes. */
     public static final class Writer {
 
-        private record Pending(ElementType dtype, long[] shape, byte[] data) {
+        private record Pending(StorageType dtype, long[] shape, byte[] data) {
         }
 
         private final Map<String, Pending> tensors = new LinkedHashMap<>();
@@ -302,28 +302,28 @@ public final class Safetensors {
         public Writer add(String name, float[] data, long... shape) {
             ByteBuffer b = buffer(data.length, 4);
             b.asFloatBuffer().put(data);
-            return addRaw(name, ElementType.F32, shape(shape, data.length), b.array());
+            return addRaw(name, StorageType.F32, shape(shape, data.length), b.array());
         }
 
         /** Adds F64 {@code data}. */
         public Writer add(String name, double[] data, long... shape) {
             ByteBuffer b = buffer(data.length, 8);
             b.asDoubleBuffer().put(data);
-            return addRaw(name, ElementType.F64, shape(shape, data.length), b.array());
+            return addRaw(name, StorageType.F64, shape(shape, data.length), b.array());
         }
 
         /** Adds I32 {@code data}. */
         public Writer add(String name, int[] data, long... shape) {
             ByteBuffer b = buffer(data.length, 4);
             b.asIntBuffer().put(data);
-            return addRaw(name, ElementType.I32, shape(shape, data.length), b.array());
+            return addRaw(name, StorageType.I32, shape(shape, data.length), b.array());
         }
 
         /** Adds I64 {@code data}. */
         public Writer add(String name, long[] data, long... shape) {
             ByteBuffer b = buffer(data.length, 8);
             b.asLongBuffer().put(data);
-            return addRaw(name, ElementType.I64, shape(shape, data.length), b.array());
+            return addRaw(name, StorageType.I64, shape(shape, data.length), b.array());
         }
 
         /** Adds {@code data} rounded to F16. */
@@ -332,7 +332,7 @@ public final class Safetensors {
             for (float f : data) {
                 b.putShort(Float.floatToFloat16(f));
             }
-            return addRaw(name, ElementType.F16, shape(shape, data.length), b.array());
+            return addRaw(name, StorageType.F16, shape(shape, data.length), b.array());
         }
 
         /** Adds {@code data} rounded to BF16. */
@@ -341,11 +341,11 @@ public final class Safetensors {
             for (float f : data) {
                 b.putShort(MappedTensor.floatToBf16(f));
             }
-            return addRaw(name, ElementType.BF16, shape(shape, data.length), b.array());
+            return addRaw(name, StorageType.BF16, shape(shape, data.length), b.array());
         }
 
         /** Adds little-endian bytes of any element type. */
-        public Writer addRaw(String name, ElementType dtype, long[] shape, byte[] littleEndian) {
+        public Writer addRaw(String name, StorageType dtype, long[] shape, byte[] littleEndian) {
             if (name.equals("__metadata__")) {
                 throw new IllegalArgumentException("'__metadata__' is reserved");
             }

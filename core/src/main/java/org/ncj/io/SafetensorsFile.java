@@ -48,7 +48,7 @@ public final class SafetensorsFile implements AutoCloseable {
     /** A view of one tensor, valid until this file is closed. */
     public SafetensorsTensor tensor(String name) throws BadInputException {
         Safetensors.TensorInfo t = Safetensors.lookup(file, header, name);
-        ElementType type = Safetensors.checkReadable(file, t);
+        StorageType type = Safetensors.checkReadable(file, t);
         MemorySegment seg = t.end() == t.begin() ? MemorySegment.NULL : buffer.asSlice(t.begin(), t.end() - t.begin());
         return new SafetensorsTensor(file, name, seg, type, t.shape(), null);
     }

@@ -14,7 +14,7 @@ public final class SafetensorsTensor extends MappedTensor {
 
     private final String tensorName;
 
-    SafetensorsTensor(Path file, String tensorName, MemorySegment data, ElementType dtype, long[] shape, Arena arena)
+    SafetensorsTensor(Path file, String tensorName, MemorySegment data, StorageType dtype, long[] shape, Arena arena)
             throws BadInputException {
         super(file, file + ":" + tensorName, data, dtype, ByteOrder.LITTLE_ENDIAN, shape, arena);
         this.tensorName = tensorName;

@@ -27,7 +27,7 @@ public interface Tensor2D extends AutoCloseable {
     int rank();
 
     /** Element type on disk. For shards of different float widths, the widest. */
-    ElementType dtype();
+    StorageType dtype();
 
     /**
      * Reads rows {@code [r0, r1)} into {@code dst[off ...]} as float32, converting any float type

@@ -1,6 +1,6 @@
 package org.ncj.measure;
 
-import org.ncj.kernels.PairStats;
+import org.ncj.pairwise.PairStats;
 
 /**
  * Mean and population variance of a pairwise kernel over the pairs i &lt; j of selected classes.

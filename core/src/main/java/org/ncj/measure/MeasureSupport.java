@@ -7,8 +7,8 @@ import org.ncj.accumulate.Classifier;
 import org.ncj.accumulate.Means;
 import org.ncj.backend.Backend;
 import org.ncj.backend.cpu.CpuBackend;
-import org.ncj.kernels.PairKernel;
-import org.ncj.kernels.PairStats;
+import org.ncj.pairwise.PairKernel;
+import org.ncj.pairwise.PairStats;
 
 /**
  * What the measure families share: the CPU backend of the overloads that take none, the
@@ -27,12 +27,12 @@ final class MeasureSupport {
 
     /**
      * {@link Backend#pairwiseStats} of {@code kernel} over the pairs of {@code rows} at
-     * {@code precision}: at the tile the backend plans, or at {@code tileOverride} when it is not 0.
+     * {@code dtype}: at the tile the backend plans, or at {@code tileOverride} when it is not 0.
      */
-    static PairStats pairStats(Backend backend, double[] rows, int k, int d, PairKernel kernel, DType precision,
+    static PairStats pairStats(Backend backend, double[] rows, int k, int d, PairKernel kernel, DType dtype,
                                int tileOverride) {
-        return tileOverride == 0 ? backend.pairwiseStats(rows, k, d, kernel, precision)
-                : backend.pairwiseStats(rows, k, d, kernel, tileOverride, precision);
+        return tileOverride == 0 ? backend.pairwiseStats(rows, k, d, kernel, dtype)
+                : backend.pairwiseStats(rows, k, d, kernel, tileOverride, dtype);
     }
 
     /**

@@ -9,8 +9,8 @@ import org.ncj.accumulate.Covariance;
 import org.ncj.accumulate.Means;
 import org.ncj.accumulate.VarNorms;
 import org.ncj.backend.Backend;
-import org.ncj.kernels.PairKernel;
-import org.ncj.kernels.PairStats;
+import org.ncj.pairwise.PairKernel;
+import org.ncj.pairwise.PairStats;
 
 /**
  * Every scalar measure that the given statistics allow, under the names of {@code docs/METRICS.md}

@@ -13,7 +13,7 @@ import org.ncj.accumulate.PerClassCovariance;
 import org.ncj.accumulate.VarNorms;
 import org.ncj.backend.Backend;
 import org.ncj.backend.Batch;
-import org.ncj.kernels.PairKernel;
+import org.ncj.pairwise.PairKernel;
 
 /**
  * NC1, within-class variability collapse: the features of a class gather at its mean. The Python

@@ -14,7 +14,7 @@ import static org.ncj.measure.MeasureSupport.unitExponent;
 import org.ncj.accumulate.Classifier;
 import org.ncj.accumulate.Means;
 import org.ncj.backend.Backend;
-import org.ncj.kernels.PairKernel;
+import org.ncj.pairwise.PairKernel;
 
 /**
  * NC2, convergence of the centred class means (and classifier rows) to a simplex ETF: the Python

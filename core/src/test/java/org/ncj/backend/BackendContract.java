@@ -29,9 +29,9 @@ import org.ncj.accumulate.MeanAccumulator;
 import org.ncj.accumulate.Means;
 import org.ncj.accumulate.VarNormAccumulator;
 import org.ncj.accumulate.WithinClassAccumulator;
-import org.ncj.kernels.PairKernel;
-import org.ncj.kernels.PairKernels;
-import org.ncj.kernels.PairStats;
+import org.ncj.pairwise.PairKernel;
+import org.ncj.pairwise.PairKernels;
+import org.ncj.pairwise.PairStats;
 
 /**
  * What every backend must do, checked against naive float64 loops written here (not against the
@@ -352,20 +352,20 @@ public abstract class BackendContract {
 
     @ParameterizedTest
     @EnumSource(DType.class)
-    void theBackendPlansItsTileAndWalksThePlanWithoutATileArgument(DType precision) {
+    void theBackendPlansItsTileAndWalksThePlanWithoutATileArgument(DType dtype) {
         // The plan is what the backend makes of a tile (a fixed point of effectiveTile), its
         // candidates are too, and the pairwise methods without a tile walk exactly the plan.
         int k = 37;
         int d = 3;
-        int plan = backend.pairwiseTile(k, d, precision);
-        assertEquals(plan, backend.effectiveTile(plan, precision), "plan " + plan);
-        int[] cand = backend.tileCandidates(precision);
+        int plan = backend.pairwiseTile(k, d, dtype);
+        assertEquals(plan, backend.effectiveTile(plan, dtype), "plan " + plan);
+        int[] cand = backend.tileCandidates(dtype);
         assertTrue(cand.length >= 1, "at least one candidate");
         for (int i = 0; i < cand.length; i++) {
-            assertEquals(cand[i], backend.effectiveTile(cand[i], precision), "candidate " + cand[i]);
+            assertEquals(cand[i], backend.effectiveTile(cand[i], dtype), "candidate " + cand[i]);
             assertTrue(i == 0 || cand[i] > cand[i - 1], "ascending, distinct");
         }
-        assertThrows(IllegalArgumentException.class, () -> backend.effectiveTile(0, precision));
+        assertThrows(IllegalArgumentException.class, () -> backend.effectiveTile(0, dtype));
         assertTrue(backend.tuningKey().startsWith(backend.name() + ": "), backend.tuningKey());
         Random r = new Random(9);
         double[] p = new double[k * d];
@@ -373,12 +373,12 @@ public abstract class BackendContract {
             p[i] = r.nextGaussian();
         }
         PairKernel kernel = new PairKernel.Dist();
-        PairStats planned = backend.pairwiseStats(p, k, d, kernel, precision);
-        PairStats forced = backend.pairwiseStats(p, k, d, kernel, plan, precision);
+        PairStats planned = backend.pairwiseStats(p, k, d, kernel, dtype);
+        PairStats forced = backend.pairwiseStats(p, k, d, kernel, plan, dtype);
         assertEquals(forced.count(), planned.count());
         assertEquals(forced.mean(), planned.mean(), 0.0);
         assertEquals(forced.variance(), planned.variance(), 0.0);
-        assertArrayEquals(backend.pairwiseGrid(p, k, d, kernel, plan, precision), backend.pairwiseGrid(p, k, d, kernel, precision));
+        assertArrayEquals(backend.pairwiseGrid(p, k, d, kernel, plan, dtype), backend.pairwiseGrid(p, k, d, kernel, dtype));
     }
 
     @Test

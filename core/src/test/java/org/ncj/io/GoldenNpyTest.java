@@ -18,7 +18,7 @@ class GoldenNpyTest {
     void trainX() throws IOException {
         try (NpyArray x = Npy.open(golden("train_x.npy"))) {
             assertArrayEquals(new long[]{3000, 64}, x.shape());
-            assertEquals(ElementType.F32, x.dtype());
+            assertEquals(StorageType.F32, x.dtype());
             assertEquals(3000, x.rows());
             assertEquals(64, x.cols());
             float[] all = x.readFloats(0, 3000);
@@ -48,7 +48,7 @@ class GoldenNpyTest {
     void trainY() throws IOException {
         try (NpyArray y = Npy.open(golden("train_y.npy"))) {
             assertArrayEquals(new long[]{3000}, y.shape());
-            assertEquals(ElementType.I32, y.dtype());
+            assertEquals(StorageType.I32, y.dtype());
             assertEquals(1, y.cols());
             int[] all = y.readInts(0, 3000);
             assertArrayEquals(new int[]{6, 4, 7, 7, 4, 0, 2, 8, 9, 3}, java.util.Arrays.copyOf(all, 10));
@@ -65,7 +65,7 @@ class GoldenNpyTest {
     @Test
     void expectedCountsAreInt64() throws IOException {
         try (NpyArray c = Npy.open(golden("expected_counts.npy"))) {
-            assertEquals(ElementType.I64, c.dtype());
+            assertEquals(StorageType.I64, c.dtype());
             assertEquals(10, c.rows());
             int total = 0;
             for (int v : c.readInts(0, 10)) {

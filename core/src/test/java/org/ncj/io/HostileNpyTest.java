@@ -82,7 +82,7 @@ class HostileNpyTest {
         for (String d : List.of("<f4", "|f4", "f4", "=f4", "<f", "f", "float32", "single")) {
             Path p = TestFiles.npy(dir.resolve("d.npy"), d, "(2,)", le.array());
             try (NpyArray a = Npy.open(p)) {
-                assertEquals(ElementType.F32, a.dtype(), d);
+                assertEquals(StorageType.F32, a.dtype(), d);
                 assertArrayEquals(new float[]{1.5f, -2f}, a.readFloats(0, 2), d);
             }
         }
@@ -90,7 +90,7 @@ class HostileNpyTest {
         for (String d : List.of("<d", "d", "<f8", "float64", "double", "float")) {
             Path p = TestFiles.npy(dir.resolve("d.npy"), d, "(1,)", dl.array());
             try (NpyArray a = Npy.open(p)) {
-                assertEquals(ElementType.F64, a.dtype(), d);
+                assertEquals(StorageType.F64, a.dtype(), d);
                 assertEquals(0.1, a.readDoubles(0, 1)[0], d);
             }
         }
@@ -98,21 +98,21 @@ class HostileNpyTest {
         for (String d : List.of(">i8", ">q", ">l")) {
             Path p = TestFiles.npy(dir.resolve("d.npy"), d, "(1,)", be.array());
             try (NpyArray a = Npy.open(p)) {
-                assertEquals(ElementType.I64, a.dtype(), d);
+                assertEquals(StorageType.I64, a.dtype(), d);
                 assertEquals(7, a.readInts(0, 1)[0], d);
             }
         }
         for (String d : List.of("|u1", "u1", "B", "uint8", ">u1")) {
             Path p = TestFiles.npy(dir.resolve("d.npy"), d, "(1,)", new byte[]{(byte) 200});
             try (NpyArray a = Npy.open(p)) {
-                assertEquals(ElementType.U8, a.dtype(), d);
+                assertEquals(StorageType.U8, a.dtype(), d);
                 assertEquals(200, a.readInts(0, 1)[0], d);
             }
         }
         for (String d : List.of("?", "|b1", "bool")) {
             Path p = TestFiles.npy(dir.resolve("d.npy"), d, "(1,)", new byte[]{1});
             try (NpyArray a = Npy.open(p)) {
-                assertEquals(ElementType.BOOL, a.dtype(), d);
+                assertEquals(StorageType.BOOL, a.dtype(), d);
             }
         }
         for (String d : List.of("<e", "e", "float16", "half")) {

@@ -138,7 +138,7 @@ class NpyTest {
         Npy.write(dir.resolve("l.npy"), l, 4, 1);
         try (NpyArray a = Npy.open(dir.resolve("f.npy"))) {
             assertArrayEquals(new long[]{3, 2}, a.shape());
-            assertEquals(ElementType.F32, a.dtype());
+            assertEquals(StorageType.F32, a.dtype());
             assertEquals(ByteOrder.LITTLE_ENDIAN, a.byteOrder());
             assertEquals("1.0", a.version());
             assertEquals(0, a.dataOffset() % 64);
@@ -152,11 +152,11 @@ class NpyTest {
             assertArrayEquals(d, a.readDoubles(0, 2));
         }
         try (NpyArray a = Npy.open(dir.resolve("i.npy"))) {
-            assertEquals(ElementType.I32, a.dtype());
+            assertEquals(StorageType.I32, a.dtype());
             assertArrayEquals(i, a.readInts(0, 3));
         }
         try (NpyArray a = Npy.open(dir.resolve("l.npy"))) {
-            assertEquals(ElementType.I64, a.dtype());
+            assertEquals(StorageType.I64, a.dtype());
             assertArrayEquals(new int[]{1, 2, 3, 4}, a.readInts(0, 4));
         }
     }

@@ -62,7 +62,7 @@ class SafetensorsTest {
             assertEquals(List.of("h", "b", "f", "d", "i", "l"), f.names());
             assertEquals(Map.of("format", "pt"), f.metadata());
             SafetensorsTensor h = f.tensor("h");
-            assertEquals(ElementType.F16, h.dtype());
+            assertEquals(StorageType.F16, h.dtype());
             assertEquals(p + ":h", h.name());
             assertArrayEquals(new long[]{2, 3}, h.shape());
             assertArrayEquals(NpyTest.F16_VALUES, h.readFloats(0, 2));

@@ -51,7 +51,7 @@ class SourcesTest {
             assertInstanceOf(ConcatTensor.class, sx);
             assertEquals(3000, sx.rows());
             assertEquals(64, sx.cols());
-            assertEquals(ElementType.F32, sx.dtype());
+            assertEquals(StorageType.F32, sx.dtype());
             assertTrue(sx.name().contains("x-1.npy") && sx.name().contains("x-10.npy"), sx.name());
             assertArrayEquals(x, sx.readFloats(0, 3000));
             assertArrayEquals(slice(x, 990, 2010, 64), sx.readFloats(990, 2010));
@@ -64,7 +64,7 @@ class SourcesTest {
             assertArrayEquals(slice(x, 1998, 1999, 64), Arrays.copyOfRange(dst, 6, 70));
 
             assertEquals(3000, sy.rows());
-            assertEquals(ElementType.I64, sy.dtype());
+            assertEquals(StorageType.I64, sy.dtype());
             assertArrayEquals(y, sy.readInts(0, 3000));
             assertArrayEquals(Arrays.copyOfRange(y, 500, 2500), sy.readInts(500, 2500));
         }
@@ -79,7 +79,7 @@ class SourcesTest {
         Npy.write(dir.resolve("more.npy"), new double[]{7, 8}, 1, 2);
         try (Tensor2D t = Sources.open(List.of(dir.resolve("s-*.safetensors:emb").toString(), dir.resolve("more.npy").toString()))) {
             assertEquals(4, t.rows());
-            assertEquals(ElementType.F64, t.dtype());
+            assertEquals(StorageType.F64, t.dtype());
             assertArrayEquals(new float[]{1, 2, 3, 4, 5, 6, 7, 8}, t.readFloats(0, 4));
         }
         try (Tensor2D t = Sources.openLabels(dir.resolve("s-*.safetensors:lab").toString())) {

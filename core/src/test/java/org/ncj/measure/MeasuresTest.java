@@ -21,7 +21,7 @@ import org.ncj.accumulate.Means;
 import org.ncj.accumulate.VarNormAccumulator;
 import org.ncj.accumulate.VarNorms;
 import org.ncj.backend.Backend;
-import org.ncj.kernels.PairKernel;
+import org.ncj.pairwise.PairKernel;
 import org.ncj.testutil.Golden;
 
 class MeasuresTest {

@@ -12,8 +12,8 @@ import org.ncj.backend.ClassSums;
 import org.ncj.backend.Decisions;
 import org.ncj.backend.SymmetricEigen;
 import org.ncj.backend.tuning.Tuning;
-import org.ncj.kernels.PairKernel;
-import org.ncj.kernels.PairStats;
+import org.ncj.pairwise.PairKernel;
+import org.ncj.pairwise.PairStats;
 
 /**
  * Pure-Java backend: the fallback where no GPU is present and the reference every kernel is
@@ -73,15 +73,15 @@ public final class CpuBackend implements Backend {
     /** Tiles the tuner times on the CPU. */
     static final int[] TILE_CANDIDATES = {16, 32, 64, 128, 256, 512};
 
-    /** The tuned tile of this CPU and shape, else {@link Backend#DEFAULT_TILE}; the same at either precision. */
+    /** The tuned tile of this CPU and shape, else {@link Backend#DEFAULT_TILE}; the same at either dtype. */
     @Override
-    public int pairwiseTile(int k, int d, DType precision) {
+    public int pairwiseTile(int k, int d, DType dtype) {
         return Tuning.tunedTile(tuningKey(), k, d).orElse(DEFAULT_TILE);
     }
 
     /** The tile asked for: the CPU walks any tile. */
     @Override
-    public int effectiveTile(int requested, DType precision) {
+    public int effectiveTile(int requested, DType dtype) {
         if (requested < 1) {
             throw new IllegalArgumentException("tileSize must be >= 1, got " + requested);
         }
@@ -89,7 +89,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public int[] tileCandidates(DType precision) {
+    public int[] tileCandidates(DType dtype) {
         return TILE_CANDIDATES.clone();
     }
 
@@ -129,11 +129,11 @@ public final class CpuBackend implements Backend {
 
     /**
      * Always float64 (BLAS {@code dgemm} tiles where a native BLAS is installed, else direct loops):
-     * {@code precision} is a floor (see {@link Backend}), which float64 meets at every precision.
+     * {@code dtype} is a floor (see {@link Backend}), which float64 meets at every dtype.
      */
     @Override
-    public PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision) {
-        return CpuPairwise.stats(points, k, d, kernel, effectiveTile(tileSize, precision), !deterministic);
+    public PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize, DType dtype) {
+        return CpuPairwise.stats(points, k, d, kernel, effectiveTile(tileSize, dtype), !deterministic);
     }
 
     /**
@@ -143,18 +143,18 @@ public final class CpuBackend implements Backend {
      */
     @Override
     public PairStats[] pairwiseStats(double[] points, int k, int d, PairKernel[] onRows, PairKernel[] onNormalized,
-                                     double eps, int tileSize, DType precision) {
-        return CpuPairwise.fused(points, k, d, onRows, onNormalized, eps, effectiveTile(tileSize, precision), !deterministic,
-                precision == DType.FLOAT32);
+                                     double eps, int tileSize, DType dtype) {
+        return CpuPairwise.fused(points, k, d, onRows, onNormalized, eps, effectiveTile(tileSize, dtype), !deterministic,
+                dtype == DType.FLOAT32);
     }
 
     /**
-     * Always float64: {@code precision} is a floor (see {@link Backend}), which float64 meets. The
+     * Always float64: {@code dtype} is a floor (see {@link Backend}), which float64 meets. The
      * grid is filled row by row in parallel: the tile is checked but does not change the walk.
      */
     @Override
-    public double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision) {
-        return CpuPairwise.grid(points, k, d, kernel, effectiveTile(tileSize, precision));
+    public double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize, DType dtype) {
+        return CpuPairwise.grid(points, k, d, kernel, effectiveTile(tileSize, dtype));
     }
 
     @Override

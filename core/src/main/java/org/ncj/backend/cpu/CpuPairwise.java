@@ -1,7 +1,7 @@
 package org.ncj.backend.cpu;
 
-import org.ncj.kernels.PairKernel;
-import org.ncj.kernels.PairStats;
+import org.ncj.pairwise.PairKernel;
+import org.ncj.pairwise.PairStats;
 
 /**
  * Pairwise kernel statistics over the upper triangle of the K×K grid, in tiles of
@@ -145,7 +145,7 @@ final class CpuPairwise {
     static final int FUSED_BLOCK = 256;
     /**
      * Float32 GEMM: squared distances at or below this fraction of {@code ‖a‖² + ‖b‖²} are
-     * recomputed from the float64 rows, as in {@code kernels/pairwise.cu} (a float32 dot of rows
+     * recomputed from the float64 rows, as in {@code cuda/pairwise.cu} (a float32 dot of rows
      * with norms |a|, |b| errs by about eps32·|a||b| ≤ eps32·s/2 for random roundings, so a kept
      * distance (> s/64) is within ~64·eps32 ≈ 8e-6 of itself).
      */

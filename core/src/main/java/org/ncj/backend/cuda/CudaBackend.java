@@ -6,12 +6,12 @@ import org.ncj.backend.CentredStats;
 import org.ncj.backend.ClassSums;
 import org.ncj.backend.Decisions;
 import org.ncj.backend.SymmetricEigen;
-import org.ncj.kernels.PairKernel;
-import org.ncj.kernels.PairStats;
+import org.ncj.pairwise.PairKernel;
+import org.ncj.pairwise.PairStats;
 
 /**
  * The CUDA backend on device 0, through the JCuda driver API and the precompiled PTX of
- * {@code kernels/} (see {@code kernels/ABI.md}); {@code eigh} through cuSOLVER bound with
+ * {@code cuda/} (see {@code cuda/ABI.md}); {@code eigh} through cuSOLVER bound with
  * {@code java.lang.foreign}, or the CPU when cuSOLVER is not found.
  *
  * <p>A façade over one {@link DeviceSession} (context, staging, cuSOLVER, the registry of open
@@ -111,18 +111,18 @@ public final class CudaBackend implements Backend {
 
     /** See {@link CudaPairwise}: the tuned float32 GEMM tile (64 or 128), the fixed 64 in float64. */
     @Override
-    public int pairwiseTile(int k, int d, DType precision) {
-        return CudaPairwise.plannedTile(tuningKey(), k, d, precision);
+    public int pairwiseTile(int k, int d, DType dtype) {
+        return CudaPairwise.plannedTile(tuningKey(), k, d, dtype);
     }
 
     @Override
-    public int effectiveTile(int requested, DType precision) {
-        return CudaPairwise.effectiveTile(requested, precision);
+    public int effectiveTile(int requested, DType dtype) {
+        return CudaPairwise.effectiveTile(requested, dtype);
     }
 
     @Override
-    public int[] tileCandidates(DType precision) {
-        return CudaPairwise.candidates(precision);
+    public int[] tileCandidates(DType dtype) {
+        return CudaPairwise.candidates(dtype);
     }
 
     /** {@code "cuda: <device name>, compute capability X.Y"} ({@code "cuda: emulated <name>, ..."} on the emulator). */
@@ -138,18 +138,18 @@ public final class CudaBackend implements Backend {
      * whatever {@code tileSize} says. See {@link CudaPairwise}.
      */
     @Override
-    public PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision) {
+    public PairStats pairwiseStats(double[] points, int k, int d, PairKernel kernel, int tileSize, DType dtype) {
         ensureOpen();
         CudaPairwise.checkTile(tileSize);
-        return CudaPairwise.stats(session, points, k, d, kernel, CudaPairwise.form(precision, tileSize));
+        return CudaPairwise.stats(session, points, k, d, kernel, CudaPairwise.form(dtype, tileSize));
     }
 
     /** As {@link #pairwiseStats(double[], int, int, PairKernel, int, DType)}, in row bands when K² doubles do not fit. */
     @Override
-    public double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize, DType precision) {
+    public double[] pairwiseGrid(double[] points, int k, int d, PairKernel kernel, int tileSize, DType dtype) {
         ensureOpen();
         CudaPairwise.checkTile(tileSize);
-        return CudaPairwise.grid(session, points, k, d, kernel, CudaPairwise.form(precision, tileSize));
+        return CudaPairwise.grid(session, points, k, d, kernel, CudaPairwise.form(dtype, tileSize));
     }
 
     /** With cuSOLVER on the device, or on the CPU where cuSOLVER is missing ({@link CpuFallback#eigh}). */

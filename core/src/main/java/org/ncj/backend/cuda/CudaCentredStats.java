@@ -101,7 +101,7 @@ public final class CudaCentredStats extends StagedOperation implements CentredSt
         }
     }
 
-    /** Classes up to which {@code nc_centre_*} keeps per-block partials in shared memory (kernels/ABI.md). */
+    /** Classes up to which {@code nc_centre_*} keeps per-block partials in shared memory (cuda/ABI.md). */
     static final int CENTRE_SHARED_K = 1024;
 
     /** Dynamic shared bytes of {@code nc_centre_*}: 16 per class up to {@link #CENTRE_SHARED_K}, else none. */
@@ -109,7 +109,7 @@ public final class CudaCentredStats extends StagedOperation implements CentredSt
         return k <= CENTRE_SHARED_K ? 16 * k : 0;
     }
 
-    /** Grid of {@code nc_centre_*} (kernels/ABI.md): max(1, min(ceil(n/8), 4*SMs)). */
+    /** Grid of {@code nc_centre_*} (cuda/ABI.md): max(1, min(ceil(n/8), 4*SMs)). */
     static int centreGrid(long n, int sms) {
         return (int) Math.max(1, Math.min((n + 7) / 8, 4L * sms));
     }
@@ -118,20 +118,20 @@ public final class CudaCentredStats extends StagedOperation implements CentredSt
     @Override
     void launch(long x, long y, long n, CudaStream stream) {
         DeviceMemory xc = wantScatter ? stager.scratch((long) xcBytes() * d * n) : null;
-        ctx.launch(Kernel.of("nc_centre", dtype), centreGrid(n, ctx.sms), 1, 256, centreShared(k),
+        ctx.launch(PtxEntry.of("nc_centre", dtype), centreGrid(n, ctx.sms), 1, 256, centreShared(k),
                 stream.get(), x, y, n, d, k, means, xc, varSums, counts);
         if (wantScatter) {
             int[] g = syrkGrid(n, d, ctx.sms);
-            ctx.launch(Kernel.of("nc_syrk", dtype), g[0], g[1], 256, 0, stream.get(),
+            ctx.launch(PtxEntry.of("nc_syrk", dtype), g[0], g[1], 256, 0, stream.get(),
                     xc, n, d, scatter);
         }
     }
 
-    /** Tile edge of {@code nc_syrk_*} (kernels/ABI.md). */
+    /** Tile edge of {@code nc_syrk_*} (cuda/ABI.md). */
     static final int SYRK_TILE = 128;
 
     /**
-     * Grid of {@code nc_syrk_*} (kernels/ABI.md): {upper-triangle tile pairs T(T+1)/2 with
+     * Grid of {@code nc_syrk_*} (cuda/ABI.md): {upper-triangle tile pairs T(T+1)/2 with
      * T = ceil(d/128), row splits max(1, min(ceil(n/256), 8*SMs / tiles))}.
      */
     static int[] syrkGrid(long n, int d, int sms) {
@@ -153,7 +153,7 @@ public final class CudaCentredStats extends StagedOperation implements CentredSt
                 Cuda.check(cuMemcpyDtoDAsync(tmp.ptr(), scatter.ptr(), 8L * d * d, stager.compute.get()),
                         "cuMemcpyDtoDAsync scatter");
                 int grid = (int) Math.max(1, ((long) d * d + 255) / 256);
-                ctx.launch(Kernel.MIRROR_UPPER_F64, grid, 1, 256, 0, stager.compute.get(), tmp, d);
+                ctx.launch(PtxEntry.MIRROR_UPPER_F64, grid, 1, 256, 0, stager.compute.get(), tmp, d);
                 stager.sync();
                 Cuda.check(cuMemcpyDtoH(Pointer.to(out), tmp.ptr(), 8L * d * d), "cuMemcpyDtoH scatter");
             });

@@ -111,7 +111,7 @@ public final class CudaClassSums extends StagedOperation implements ClassSums {
     }
 
     private void launchSorted(long x, long order, long seg, CudaStream stream) {
-        ctx.launch(Kernel.of("nc_class_sums_sorted", dtype), k,
+        ctx.launch(PtxEntry.of("nc_class_sums_sorted", dtype), k,
                 (d + 255) / 256, 256, 0, stream.get(), x, order, seg, d, k, sums, counts);
     }
 
@@ -120,16 +120,16 @@ public final class CudaClassSums extends StagedOperation implements ClassSums {
     void launch(long x, long y, long n, CudaStream stream) {
         if (usesSmall(k, d, dtype)) {
             int grid = (int) Math.max(1, Math.min((n + 255) / 256, 4L * ctx.sms));
-            ctx.launch(Kernel.of("nc_class_sums_small", dtype), grid, 1, 256,
+            ctx.launch(PtxEntry.of("nc_class_sums_small", dtype), grid, 1, 256,
                     (int) smallShared(k, d, dtype), stream.get(), x, y, n, d, k, sums, counts);
         } else {
-            ctx.launch(Kernel.of("nc_class_sums_large", dtype), largeGrid(n, ctx.sms), 1, 256, 0,
+            ctx.launch(PtxEntry.of("nc_class_sums_large", dtype), largeGrid(n, ctx.sms), 1, 256, 0,
                     stream.get(), x, y, n, d, k, sums, counts);
         }
     }
 
     /**
-     * Grid of {@code nc_class_sums_large_*} (kernels/ABI.md): max(1, min(ceil(n/8), 3*SMs)), one
+     * Grid of {@code nc_class_sums_large_*} (cuda/ABI.md): max(1, min(ceil(n/8), 3*SMs)), one
      * wave of the 3 blocks a multiprocessor holds; each warp then walks a contiguous run of rows.
      */
     static int largeGrid(long n, int sms) {

@@ -44,9 +44,9 @@ final class CudaContext {
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final Map<String, CUmodule> modules = new HashMap<>();
-    private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
+    private final Map<PtxEntry, CUfunction> functions = new EnumMap<>(PtxEntry.class);
     /** PTX parameter types of each entry, checked against every launch's arguments. */
-    private final Map<Kernel, java.util.List<String>> paramTypes = new EnumMap<>(Kernel.class);
+    private final Map<PtxEntry, java.util.List<String>> paramTypes = new EnumMap<>(PtxEntry.class);
     final String name;
     final int sms;
     final int ccMajor;
@@ -78,12 +78,12 @@ final class CudaContext {
             int[] v = new int[1];
             Cuda.check(cuDriverGetVersion(v), "cuDriverGetVersion");
             driverVersion = v[0];
-            for (String family : Kernel.FAMILIES) {
+            for (String family : PtxEntry.FAMILIES) {
                 CUmodule m = new CUmodule();
                 Cuda.check(cuModuleLoadData(m, Ptx.image(family)), "cuModuleLoadData " + family + ".ptx");
                 modules.put(family, m);
             }
-            for (Kernel k : Kernel.values()) {
+            for (PtxEntry k : PtxEntry.values()) {
                 CUfunction f = new CUfunction();
                 Cuda.check(cuModuleGetFunction(f, modules.get(k.family), k.entry), "cuModuleGetFunction " + k.entry);
                 functions.put(k, f);
@@ -159,11 +159,11 @@ final class CudaContext {
      * {@link Long} a {@code long long} or a raw device pointer, {@link Double} a {@code double},
      * {@link DeviceMemory} its address, null a null pointer.
      */
-    void launch(Kernel kernel, int gridX, int gridY, int block, int sharedBytes, CUstream stream, Object... args) {
+    void launch(PtxEntry kernel, int gridX, int gridY, int block, int sharedBytes, CUstream stream, Object... args) {
         // A launch whose arguments do not fit the kernel's parameters would read garbage: refuse it.
         String bad = Ptx.mismatch(kernel.entry, paramTypes.get(kernel), args);
         if (bad != null) {
-            throw new IllegalStateException("kernel launch does not match the PTX (kernels/ABI.md): " + bad);
+            throw new IllegalStateException("kernel launch does not match the PTX (cuda/ABI.md): " + bad);
         }
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
@@ -230,10 +230,10 @@ final class CudaContext {
         } catch (RuntimeException e) {
             return e.getMessage();
         }
-        for (String family : Kernel.FAMILIES) {
+        for (String family : PtxEntry.FAMILIES) {
             String ptx = Ptx.text(family);
             if (ptx == null) {
-                return "this build has no PTX for the CUDA kernels (" + Kernel.resource(family) + " missing)";
+                return "this build has no PTX for the CUDA kernels (" + PtxEntry.resource(family) + " missing)";
             }
             int need = Ptx.requiredDriver(Ptx.isaVersion(ptx));
             if (v[0] < need) {

@@ -11,7 +11,7 @@ import org.ncj.backend.Decisions;
  * Nearest-class-centre vs linear-classifier agreement ({@code nc_decisions_*}, a tiled GEMM of
  * the rows against the candidates' means and weights with an exact float64 recheck of near ties,
  * so that the decisions equal {@code CpuDecisions}'). The operands are packed once on the host
- * ({@link #pack}: kernels/ABI.md) and uploaded: {@code bt} in the working type, its float64 twin
+ * ({@link #pack}: cuda/ABI.md) and uploaded: {@code bt} in the working type, its float64 twin
  * for the recheck (the same buffer for FLOAT64), and the per-candidate norms ({@code aux}).
  */
 public final class CudaDecisions extends StagedOperation implements Decisions {
@@ -33,7 +33,7 @@ public final class CudaDecisions extends StagedOperation implements Decisions {
     record Packed(double[] bt64, double[] aux, int tiles, long ld) {
     }
 
-    /** Candidates per tile: 64 for FLOAT32, 32 for FLOAT64 (kernels/decisions.cu, NcDecT::CT). */
+    /** Candidates per tile: 64 for FLOAT32, 32 for FLOAT64 (cuda/decisions.cu, NcDecT::CT). */
     static int tile(DType dtype) {
         return dtype == DType.FLOAT32 ? 64 : 32;
     }
@@ -47,7 +47,7 @@ public final class CudaDecisions extends StagedOperation implements Decisions {
     }
 
     /**
-     * Packs the candidates' operands as kernels/ABI.md states: T = ceil(c / tile) tiles; bt64 is
+     * Packs the candidates' operands as cuda/ABI.md states: T = ceil(c / tile) tiles; bt64 is
      * d × ld (ld = 2 · tile · T) with row j holding, for tile t, the means' column j of candidates
      * t·tile.. then the weights' (zeros past c); aux holds per tile ‖μ‖² (+∞ past c), ‖μ‖² (0 past
      * c), ‖w‖, |b|, b (0 without bias, −∞ past c) and, in the sixth row, the largest of the second
@@ -141,7 +141,7 @@ public final class CudaDecisions extends StagedOperation implements Decisions {
     /** {@code nc_decisions_*} in launches of at most {@link #MAX_ROWS} rows. */
     @Override
     void launch(long x, long y, long n, CudaStream stream) {
-        Kernel kernel = Kernel.of("nc_decisions", dtype);
+        PtxEntry kernel = PtxEntry.of("nc_decisions", dtype);
         for (long r0 = 0; r0 < n; r0 += MAX_ROWS) {
             long rows = Math.min(MAX_ROWS, n - r0);
             ctx.launch(kernel, grid(rows), 1, BLOCK, 0, stream.get(), x + 4L * d * r0, y + 4L * r0, rows, d, bt, bt64,

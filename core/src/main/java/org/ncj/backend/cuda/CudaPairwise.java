@@ -9,8 +9,8 @@ import java.util.List;
 import jcuda.Pointer;
 
 import org.ncj.DType;
-import org.ncj.kernels.PairKernel;
-import org.ncj.kernels.PairStats;
+import org.ncj.pairwise.PairKernel;
+import org.ncj.pairwise.PairStats;
 
 /**
  * Pairwise kernel statistics and grids on the GPU, in one of two forms ({@link Form}):
@@ -53,15 +53,15 @@ final class CudaPairwise {
 
     /** Which entry points compute the pairs. */
     enum Form {
-        GEMM_F32_T64(64, Kernel.PAIRWISE_GEMM_STATS_F32_T64, Kernel.PAIRWISE_GEMM_GRID_F32_T64),
-        GEMM_F32_T128(128, Kernel.PAIRWISE_GEMM_STATS_F32_T128, Kernel.PAIRWISE_GEMM_GRID_F32_T128),
-        DIRECT_F64(TILE, Kernel.PAIRWISE_STATS_F64, Kernel.PAIRWISE_GRID_F64);
+        GEMM_F32_T64(64, PtxEntry.PAIRWISE_GEMM_STATS_F32_T64, PtxEntry.PAIRWISE_GEMM_GRID_F32_T64),
+        GEMM_F32_T128(128, PtxEntry.PAIRWISE_GEMM_STATS_F32_T128, PtxEntry.PAIRWISE_GEMM_GRID_F32_T128),
+        DIRECT_F64(TILE, PtxEntry.PAIRWISE_STATS_F64, PtxEntry.PAIRWISE_GRID_F64);
 
         final int tile;
-        final Kernel stats;
-        final Kernel grid;
+        final PtxEntry stats;
+        final PtxEntry grid;
 
-        Form(int tile, Kernel stats, Kernel grid) {
+        Form(int tile, PtxEntry stats, PtxEntry grid) {
             this.tile = tile;
             this.stats = stats;
             this.grid = grid;
@@ -88,28 +88,28 @@ final class CudaPairwise {
     static final int[] GEMM_TILES = {64, 128};
 
     /** The tile a requested one becomes: {@link #gemmTile} in float32, {@link #TILE} in float64. */
-    static int effectiveTile(int requested, DType precision) {
+    static int effectiveTile(int requested, DType dtype) {
         checkTile(requested);
-        return form(precision, requested).tile;
+        return form(dtype, requested).tile;
     }
 
     /** The tuned tile of {@code deviceKey} at (k, d), else the default, as {@link #effectiveTile} makes it. */
-    static int plannedTile(String deviceKey, int k, int d, DType precision) {
-        if (precision == DType.FLOAT64) {
+    static int plannedTile(String deviceKey, int k, int d, DType dtype) {
+        if (dtype == DType.FLOAT64) {
             return TILE;
         }
         return effectiveTile(org.ncj.backend.tuning.Tuning.tunedTile(deviceKey, k, d).orElse(org.ncj.backend.Backend.DEFAULT_TILE),
-                precision);
+                dtype);
     }
 
     /** The tiles worth timing: the GEMM tiles in float32, the fixed {@link #TILE} in float64. */
-    static int[] candidates(DType precision) {
-        return precision == DType.FLOAT64 ? new int[] {TILE} : GEMM_TILES.clone();
+    static int[] candidates(DType dtype) {
+        return dtype == DType.FLOAT64 ? new int[] {TILE} : GEMM_TILES.clone();
     }
 
     /** The form for a precision and a requested tile size. */
-    static Form form(DType precision, int tileSize) {
-        if (precision == DType.FLOAT64) {
+    static Form form(DType dtype, int tileSize) {
+        if (dtype == DType.FLOAT64) {
             return Form.DIRECT_F64;
         }
         return gemmTile(tileSize) == 64 ? Form.GEMM_F32_T64 : Form.GEMM_F32_T128;
@@ -143,7 +143,7 @@ final class CudaPairwise {
         return kernel instanceof PairKernel.Cdnv c ? c.varNorms() : null;
     }
 
-    /** Grid of the stats kernel with the given tile: {units, strips} (kernels/ABI.md). */
+    /** Grid of the stats kernel with the given tile: {units, strips} (cuda/ABI.md). */
     static int[] statsGrid(int k, int tile, int sms) {
         int t = (k + tile - 1) / tile;
         int units = Math.max(1, (t + 1) / 2);

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 
 /**
  * The emulated CUDA driver of {@code native-tests/emudriver/} (a {@code libcuda.so.1} that runs
- * {@code kernels/*.cu} on the host, checking memory and stream ordering), selected with
+ * {@code cuda/*.cu} on the host, checking memory and stream ordering), selected with
  * {@code -Dncj.cuda=emulated} or {@code NCJ_CUDA=emulated}. It is loaded with
  * {@link System#load} before the first JCuda call, so JCuda's native library, which links
  * {@code libcuda.so.1} by soname, binds to it. It never shadows a real driver: where an NVIDIA

@@ -20,10 +20,10 @@ final class Ptx {
 
     /** The PTX text of a family, or null when the resource is absent. */
     static String text(String family) {
-        try (InputStream in = Ptx.class.getResourceAsStream(Kernel.resource(family))) {
+        try (InputStream in = Ptx.class.getResourceAsStream(PtxEntry.resource(family))) {
             return in == null ? null : new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + Kernel.resource(family), e);
+            throw new UncheckedIOException("cannot read " + PtxEntry.resource(family), e);
         }
     }
 
@@ -31,7 +31,7 @@ final class Ptx {
     static byte[] image(String family) {
         String t = text(family);
         if (t == null) {
-            throw new IllegalStateException("PTX resource " + Kernel.resource(family) + " is missing from this build");
+            throw new IllegalStateException("PTX resource " + PtxEntry.resource(family) + " is missing from this build");
         }
         byte[] b = t.getBytes(StandardCharsets.US_ASCII);
         byte[] z = new byte[b.length + 1];

@@ -11,7 +11,7 @@ import java.util.OptionalInt;
 
 import org.ncj.DType;
 import org.ncj.backend.Backend;
-import org.ncj.kernels.PairKernel;
+import org.ncj.pairwise.PairKernel;
 
 /**
  * The tile tuning table of the backends: written by {@code ./ncj tune} ({@link #tune}, {@link #write}),

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
-import org.ncj.kernels.PairKernel;
-import org.ncj.kernels.PairKernels;
-import org.ncj.kernels.PairStats;
+import org.ncj.pairwise.PairKernel;
+import org.ncj.pairwise.PairKernels;
+import org.ncj.pairwise.PairStats;
 
 /** The BLAS-tiled pairwise path against the direct one, including near-duplicate rows. */
 class CpuPairwiseTest {

@@ -25,9 +25,9 @@ import org.ncj.backend.CentredStats;
 import org.ncj.backend.ClassSums;
 import org.ncj.backend.Decisions;
 import org.ncj.backend.SymmetricEigen;
-import org.ncj.kernels.PairKernel;
-import org.ncj.kernels.PairKernels;
-import org.ncj.kernels.PairStats;
+import org.ncj.pairwise.PairKernel;
+import org.ncj.pairwise.PairKernels;
+import org.ncj.pairwise.PairStats;
 
 /** Randomised CPU-vs-CUDA agreement: class sums, centred statistics, decisions, pairwise, eigh. */
 class CudaAgreementTest extends CudaTestBase {
@@ -268,7 +268,7 @@ class CudaAgreementTest extends CudaTestBase {
         return p;
     }
 
-    /** (precision, tile) pairs: the float64 kernel and both float32 GEMM tiles. */
+    /** (dtype, tile) pairs: the float64 kernel and both float32 GEMM tiles. */
     static final Object[][] PAIR_FORMS = {{DType.FLOAT64, 64}, {DType.FLOAT32, 64}, {DType.FLOAT32, 128}};
 
     static Stream<Arguments> pairKernelsAndForms() {
@@ -277,17 +277,17 @@ class CudaAgreementTest extends CudaTestBase {
 
     @ParameterizedTest(name = "pairwiseStats k={0} d={1} {2} {3} tile {4}")
     @MethodSource("pairKernelsAndForms")
-    void pairwiseStatsAgree(int k, int d, PairKernel kernel, DType precision, int tile) {
+    void pairwiseStatsAgree(int k, int d, PairKernel kernel, DType dtype, int tile) {
         double[] p = points(k, d, k * 100L + d);
         PairStats c = cpu.pairwiseStats(p, k, d, kernel, 64);
-        PairStats g = cuda.pairwiseStats(p, k, d, kernel, tile, precision);
+        PairStats g = cuda.pairwiseStats(p, k, d, kernel, tile, dtype);
         assertEquals(c.count(), g.count(), "count");
         if (c.count() == 0) {
             return;
         }
         // float32: the GEMM's dot products (relative error of a dist2 ~1e-6, small ones
         // recomputed in float64); the variance's scale is the mean square of the values
-        boolean f32 = precision == DType.FLOAT32;
+        boolean f32 = dtype == DType.FLOAT32;
         double tol = f32 ? TOL_F32 : 1e-9;
         if (kernel.logSpace()) {
             assertEquals(c.logMean(), g.logMean(), tol * Math.max(1, Math.abs(c.logMean())), "logMean");
@@ -305,19 +305,19 @@ class CudaAgreementTest extends CudaTestBase {
     @Test
     void pairwiseGridAgrees() {
         for (Object[] f : PAIR_FORMS) {
-            DType precision = (DType) f[0];
+            DType dtype = (DType) f[0];
             int tile = (Integer) f[1];
-            double tol = precision == DType.FLOAT32 ? TOL_F32 : 1e-9;
+            double tol = dtype == DType.FLOAT32 ? TOL_F32 : 1e-9;
             for (int k : new int[] {1, 2, 65, 130, 300}) {
                 double[] p = points(k, 7, k);
                 double[] v = new double[k];
                 java.util.Arrays.fill(v, 2.0);
                 for (PairKernel kernel : PairKernels.every(k, 5, v)) { // d = 5: Riesz s = 3
-                    String what = "grid " + kernel.name() + " k=" + k + " " + precision + " tile " + tile;
+                    String what = "grid " + kernel.name() + " k=" + k + " " + dtype + " tile " + tile;
                     double[] want = cpu.pairwiseGrid(p, k, 7, kernel, 64);
-                    assertClose(want, cuda.pairwiseGrid(p, k, 7, kernel, tile, precision), tol, what);
+                    assertClose(want, cuda.pairwiseGrid(p, k, 7, kernel, tile, dtype), tol, what);
                     // row bands of 128 rows (the path taken when K² doubles do not fit on the device)
-                    assertClose(want, CudaPairwise.grid(cuda.session(), p, k, 7, kernel, CudaPairwise.form(precision, tile),
+                    assertClose(want, CudaPairwise.grid(cuda.session(), p, k, 7, kernel, CudaPairwise.form(dtype, tile),
                             CudaPairwise.BAND_QUANTUM), tol, what + " in bands of 128 rows");
                 }
             }

@@ -50,7 +50,7 @@ class CudaKernelFaultTest extends CudaTestBase {
             Cuda.check(upload(dord.ptr(), Pointer.to(order), 4L * n), "cuMemcpyHtoD");
             Cuda.check(upload(dseg.ptr(), Pointer.to(seg), 8L * seg.length), "cuMemcpyHtoD");
             e = assertThrows(CudaException.class, () -> st.onCompute(() -> {
-                ctx.launch(Kernel.CLASS_SUMS_SORTED_F32, k, (d + 255) / 256, 256, 0, st.compute.get(), dx, dord, dseg, d, k,
+                ctx.launch(PtxEntry.CLASS_SUMS_SORTED_F32, k, (d + 255) / 256, 256, 0, st.compute.get(), dx, dord, dseg, d, k,
                         sums, counts);
                 st.compute.sync();
             }));

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ncj.DType;
 import org.ncj.backend.Backend;
 import org.ncj.backend.tuning.Tuning;
-import org.ncj.kernels.PairKernel;
+import org.ncj.pairwise.PairKernel;
 
 /** Runs without a GPU: CudaPairwise's routing, tile mapping and planning, launch geometry and band planning. */
 class CudaPairwisePlanTest {
@@ -36,8 +36,8 @@ class CudaPairwisePlanTest {
         assertEquals(128, CudaPairwise.gemmTile(96));
         assertEquals(128, CudaPairwise.gemmTile(512));
         assertThrows(IllegalArgumentException.class, () -> CudaPairwise.gemmTile(0));
-        assertEquals(Kernel.PAIRWISE_GEMM_STATS_F32_T128, CudaPairwise.Form.GEMM_F32_T128.stats);
-        assertEquals(Kernel.PAIRWISE_GEMM_GRID_F32_T64, CudaPairwise.Form.GEMM_F32_T64.grid);
+        assertEquals(PtxEntry.PAIRWISE_GEMM_STATS_F32_T128, CudaPairwise.Form.GEMM_F32_T128.stats);
+        assertEquals(PtxEntry.PAIRWISE_GEMM_GRID_F32_T64, CudaPairwise.Form.GEMM_F32_T64.grid);
     }
 
     @Test

@@ -11,7 +11,7 @@ import org.ncj.backend.Backend;
 import org.ncj.backend.Batch;
 import org.ncj.backend.CentredStats;
 import org.ncj.backend.ClassSums;
-import org.ncj.kernels.PairKernel;
+import org.ncj.pairwise.PairKernel;
 
 /**
  * The out-of-memory paths on a device of about 1 MiB (the emulated driver with
@@ -40,12 +40,12 @@ class CudaSmallMemoryCheck extends CudaTestBase {
         assertTrue(8L * k * k > free(), "K² doubles must not fit for the band path: " + free() + " bytes free");
         double[] p = CudaAgreementTest.points(k, d, 5);
         for (Object[] f : CudaAgreementTest.PAIR_FORMS) {
-            DType precision = (DType) f[0];
-            double tol = precision == DType.FLOAT32 ? CudaAgreementTest.TOL_F32 : 1e-9;
+            DType dtype = (DType) f[0];
+            double tol = dtype == DType.FLOAT32 ? CudaAgreementTest.TOL_F32 : 1e-9;
             for (PairKernel kernel : new PairKernel[] {new PairKernel.Dist(), new PairKernel.Log()}) {
                 CudaAgreementTest.assertClose(cpu.pairwiseGrid(p, k, d, kernel, 64),
-                        cuda.pairwiseGrid(p, k, d, kernel, (Integer) f[1], precision), tol,
-                        "grid " + kernel.name() + " " + precision + " tile " + f[1] + " in bands");
+                        cuda.pairwiseGrid(p, k, d, kernel, (Integer) f[1], dtype), tol,
+                        "grid " + kernel.name() + " " + dtype + " tile " + f[1] + " in bands");
             }
         }
     }

@@ -8,8 +8,8 @@ import org.ncj.backend.Batch;
 import org.ncj.backend.CentredStats;
 import org.ncj.backend.ClassSums;
 import org.ncj.backend.Decisions;
-import org.ncj.kernels.PairKernel;
-import org.ncj.kernels.PairKernels;
+import org.ncj.pairwise.PairKernel;
+import org.ncj.pairwise.PairKernels;
 
 /**
  * Launches every kernel entry point once on small odd shapes, for
@@ -113,11 +113,11 @@ public final class KernelDriver {
             Cuda.check(CudaTestBase.upload(dy.ptr(), Pointer.to(y), 4L * n), "cuMemcpyHtoD");
             Cuda.check(CudaTestBase.upload(dseg.ptr(), Pointer.to(seg), 8L * (k + 1)), "cuMemcpyHtoD");
             st.onCompute(() -> {
-                for (Kernel kern : new Kernel[] {Kernel.CLASS_SUMS_SORTED_F32, Kernel.CLASS_SUMS_SORTED_F64}) {
+                for (PtxEntry kern : new PtxEntry[] {PtxEntry.CLASS_SUMS_SORTED_F32, PtxEntry.CLASS_SUMS_SORTED_F64}) {
                     ctx.launch(kern, k, (d + 255) / 256, 256, 0, st.compute.get(), dx, dord, dseg, d, k, sums, counts);
                 }
                 // the run-length large-K kernel on the same rows (the backend takes it for device batches)
-                for (Kernel kern : new Kernel[] {Kernel.CLASS_SUMS_LARGE_F32, Kernel.CLASS_SUMS_LARGE_F64}) {
+                for (PtxEntry kern : new PtxEntry[] {PtxEntry.CLASS_SUMS_LARGE_F32, PtxEntry.CLASS_SUMS_LARGE_F64}) {
                     ctx.launch(kern, CudaClassSums.largeGrid(n, ctx.sms), 1, 256, 0, st.compute.get(), dx, dy, (long) n, d, k,
                             sums, counts);
                 }

@@ -23,51 +23,51 @@ class KernelEntriesTest {
         assertEquals(4, DType.FLOAT32.bytes());
         assertEquals(8, DType.FLOAT64.bytes());
         int found = 0;
-        for (Kernel k : Kernel.values()) {
+        for (PtxEntry k : PtxEntry.values()) {
             for (DType t : DType.values()) {
                 String tail = "_" + t.suffix();
                 if (k.entry.endsWith(tail)) {
-                    assertEquals(k, Kernel.of(k.entry.substring(0, k.entry.length() - tail.length()), t), k.entry);
+                    assertEquals(k, PtxEntry.of(k.entry.substring(0, k.entry.length() - tail.length()), t), k.entry);
                     found++;
                 }
             }
         }
         assertTrue(found >= 10, found + " entries end in _f32 or _f64");
-        assertEquals(Kernel.CENTRE_F32, Kernel.of("nc_centre", DType.FLOAT32));
-        assertEquals(Kernel.SYRK_F64, Kernel.of("nc_syrk", DType.FLOAT64));
+        assertEquals(PtxEntry.CENTRE_F32, PtxEntry.of("nc_centre", DType.FLOAT32));
+        assertEquals(PtxEntry.SYRK_F64, PtxEntry.of("nc_syrk", DType.FLOAT64));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> Kernel.of("nc_mirror_upper", DType.FLOAT32));
+                () -> PtxEntry.of("nc_mirror_upper", DType.FLOAT32));
         assertTrue(e.getMessage().contains("nc_mirror_upper_f32"), e.getMessage());
     }
 
     @Test
     void enumMatchesPtxEntries() {
         List<String> missing = new ArrayList<>();
-        for (String family : Kernel.FAMILIES) {
+        for (String family : PtxEntry.FAMILIES) {
             if (Ptx.text(family) == null) {
-                missing.add(Kernel.resource(family));
+                missing.add(PtxEntry.resource(family));
             }
         }
         if (!missing.isEmpty()) {
             System.out.println("[skip] KernelEntriesTest.enumMatchesPtxEntries: PTX not in this build yet: " + missing);
         }
         assumeTrue(missing.isEmpty(), () -> "PTX files not committed yet: " + missing);
-        for (String family : Kernel.FAMILIES) {
+        for (String family : PtxEntry.FAMILIES) {
             Set<String> inPtx = new TreeSet<>(Ptx.entries(Ptx.text(family)));
             Set<String> inEnum = new TreeSet<>();
-            for (Kernel k : Kernel.values()) {
+            for (PtxEntry k : PtxEntry.values()) {
                 if (k.family.equals(family)) {
                     inEnum.add(k.entry);
                 }
             }
-            assertEquals(inEnum, inPtx, "entry points of " + family + ".ptx vs enum Kernel");
+            assertEquals(inEnum, inPtx, "entry points of " + family + ".ptx vs enum PtxEntry");
             assertNotNull(Ptx.isaVersion(Ptx.text(family)), family + ".ptx has no .version line");
         }
     }
 
     @Test
     void everyEntryHasParametersTheLaunchCanPass() {
-        for (Kernel k : Kernel.values()) {
+        for (PtxEntry k : PtxEntry.values()) {
             String ptx = Ptx.text(k.family);
             assumeTrue(ptx != null, "PTX not in this build");
             java.util.List<String> types = Ptx.params(ptx, k.entry);
@@ -124,7 +124,7 @@ class KernelEntriesTest {
 
     @Test
     void entryNamesFollowTheConvention() {
-        for (Kernel k : Kernel.values()) {
+        for (PtxEntry k : PtxEntry.values()) {
             assertTrue(k.entry.matches("nc_[a-z_]+_f(32|64)(_t[0-9]+)?"), k.entry);
         }
     }
@@ -150,7 +150,7 @@ class KernelEntriesTest {
 
     @Test
     void syrkGridFollowsTheAbi() {
-        // (the pairwise kernel ids: PairOpsTableTest, against kernels/pair_ops.def)
+        // (the pairwise kernel ids: PairOpsTableTest, against cuda/pair_ops.def)
         // nc_syrk_*: tile 128; d = 1024: T = 8, 36 tiles, S = min(1024, 8*132/36) = 29 splits
         assertArrayEquals(new int[] {36, 29}, CudaCentredStats.syrkGrid(1L << 18, 1024, 132));
         assertArrayEquals(new int[] {3, 1}, CudaCentredStats.syrkGrid(100, 129, 132));   // T = 2

@@ -18,11 +18,11 @@ import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-import org.ncj.kernels.PairKernel;
-import org.ncj.kernels.PairKernels;
+import org.ncj.pairwise.PairKernel;
+import org.ncj.pairwise.PairKernels;
 
 /**
- * {@code kernels/pair_ops.def}, the one table of pairwise operations the CUDA kernels are built
+ * {@code cuda/pair_ops.def}, the one table of pairwise operations the CUDA kernels are built
  * from, against the Java side: every permitted {@link PairKernel} record has exactly one row
  * whose id is {@link CudaPairwise#id}, whose name is {@link PairKernel#name}, whose operand
  * (distance or dot product) is the one {@link PairKernel#apply} reads, whose log-space rule is
@@ -30,7 +30,7 @@ import org.ncj.kernels.PairKernels;
  * {@link CudaPairwise#param} passes.
  */
 class PairOpsTableTest {
-    private static final Path TABLE = Path.of("..", "kernels", "pair_ops.def");
+    private static final Path TABLE = Path.of("..", "cuda", "pair_ops.def");
 
     record Row(int id, String name, String operand, String logSpace, String param) {
     }

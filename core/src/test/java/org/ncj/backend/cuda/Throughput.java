@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 
 import org.ncj.DType;
 import org.ncj.backend.Batch;
-import org.ncj.kernels.PairKernel;
+import org.ncj.pairwise.PairKernel;
 
 /**
  * Short throughput check on device-resident data: class sums vs a device-to-device copy of the
@@ -244,9 +244,9 @@ public final class Throughput {
         double flops = (double) kp * (kp - 1) / 2 * 2 * dp;
         PairKernel dist = new PairKernel.Dist();
         for (Object[] f : CudaAgreementTest.PAIR_FORMS) {
-            DType precision = (DType) f[0];
+            DType dtype = (DType) f[0];
             int tile = (Integer) f[1];
-            CudaPairwise.Form form = CudaPairwise.form(precision, tile);
+            CudaPairwise.Form form = CudaPairwise.form(dtype, tile);
             int[] g = CudaPairwise.statsGrid(kp, form.tile, ctx.sms);
             try (CudaPairwise.Operands ops = new CudaPairwise.Operands(ctx, st.compute, p, kp, dp, dist, form);
                  DeviceMemory partials = DeviceMemory.allocate(ctx, 8L * 4 * g[0] * g[1])) {
@@ -254,10 +254,10 @@ public final class Throughput {
                     ops.launchStats(st, partials);
                     st.compute.sync();
                 }));
-                double tc = time(3, () -> cuda.pairwiseStats(p, kp, dp, dist, tile, precision));
+                double tc = time(3, () -> cuda.pairwiseStats(p, kp, dp, dist, tile, dtype));
                 System.out.printf("pairwise stats dist K=%d d=%d %s (%s): kernel %.2f ms = %.2f TFLOP/s = %.0f%% of FP32 peak %.1f TFLOP/s; "
                                 + "whole call %.2f ms = %.2f TFLOP/s = %.0f%% of FP32 peak%n",
-                        kp, dp, precision, form, tk * 1e3, flops / tk / 1e12, 100 * flops / tk / peak, peak / 1e12, tc * 1e3,
+                        kp, dp, dtype, form, tk * 1e3, flops / tk / 1e12, 100 * flops / tk / peak, peak / 1e12, tc * 1e3,
                         flops / tc / 1e12, 100 * flops / tc / peak);
             }
         }

@@ -1,4 +1,4 @@
-package org.ncj.kernels;
+package org.ncj.pairwise;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;

@@ -1,4 +1,4 @@
-// nc_common.cuh: helpers shared by the kernel families (included by every kernels/*.cu).
+// nc_common.cuh: helpers shared by the kernel families (included by every cuda/*.cu).
 //
 // Everything here is an inline __device__ function or a macro, so that each kernel file is
 // a self-contained module (no relocatable device code) and the files can also be compiled
@@ -10,7 +10,7 @@
 // float/double/unsigned/unsigned long long, __ldg, static __shared__ arrays and dynamic
 // shared memory through NC_DYN_SHARED, basic math.
 //
-// Reproducible PTX: no `static` functions or anonymous namespaces in kernels/ -- nvcc names
+// Reproducible PTX: no `static` functions or anonymous namespaces in cuda/ -- nvcc names
 // internal-linkage symbols (and the static __shared__ arrays inside them)
 // _INTERNAL_<hash of the source path>_..., so the PTX would depend on where it was built.
 // native-tests/ptx-fresh.sh rejects such names.
@@ -82,7 +82,7 @@ NC_DEV void nc_stats_add_log(NcStats& s, double lv) {
   }
 }
 
-// Chan et al. merge, aligning shifts first (same rule as org.ncj.kernels.PairStats).
+// Chan et al. merge, aligning shifts first (same rule as org.ncj.pairwise.PairStats).
 NC_DEV NcStats nc_stats_merge(NcStats a, NcStats b) {
   if (b.n == 0) return a;
   if (a.n == 0) return b;

@@ -38,7 +38,7 @@
 //      Java), the first candidate taken whatever its value and a later one only when
 //      strictly better (NaN never), i.e. the lowest index of the minimum (maximum).
 //
-// Operands (host-packed by CudaDecisions.pack, kernels/ABI.md): tiles of CT candidates, CT = 64
+// Operands (host-packed by CudaDecisions.pack, cuda/ABI.md): tiles of CT candidates, CT = 64
 // (f32) / 32 (f64), T = ceil(c / CT), ld = 2 CT T.
 //   bt   (W, d x ld, row-major): bt[j][2 CT t + i] = mu_{CT t + i, j}, bt[j][2 CT t + CT + i] =
 //        w_{CT t + i, j} (0 for padded candidates q >= c): [M; W] transposed, tile by tile.

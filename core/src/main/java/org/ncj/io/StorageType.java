@@ -3,12 +3,13 @@ package org.ncj.io;
 import java.util.Locale;
 
 /**
- * Element types of the arrays {@link Npy} and {@link Safetensors} read.
+ * How the elements of a stored array are encoded: the types {@link Npy} and {@link Safetensors}
+ * read. Not the working precision of a computation, which is {@link org.ncj.DType}.
  *
  * <p>Floating-point types are read as {@code float} or {@code double}; integer types (and
  * {@code bool}) are read as {@code int}, with an error where a value does not fit.
  */
-public enum ElementType {
+public enum StorageType {
     F16(2, true, "f2", "F16"),
     BF16(2, true, null, "BF16"),
     F32(4, true, "f4", "F32"),
@@ -28,7 +29,7 @@ public enum ElementType {
     private final String npyCode;
     private final String safetensorsName;
 
-    ElementType(int bytes, boolean floating, String npyCode, String safetensorsName) {
+    StorageType(int bytes, boolean floating, String npyCode, String safetensorsName) {
         this.bytes = bytes;
         this.floating = floating;
         this.npyCode = npyCode;
@@ -68,8 +69,8 @@ public enum ElementType {
     }
 
     /** The type for a NumPy code without byte order ({@code "f4"}), or null. */
-    static ElementType fromNpyCode(String code) {
-        for (ElementType t : values()) {
+    static StorageType fromNpyCode(String code) {
+        for (StorageType t : values()) {
             if (code.equals(t.npyCode)) {
                 return t;
             }
@@ -78,8 +79,8 @@ public enum ElementType {
     }
 
     /** The type for a safetensors dtype name ({@code "F32"}), or null. */
-    static ElementType fromSafetensorsName(String name) {
-        for (ElementType t : values()) {
+    static StorageType fromSafetensorsName(String name) {
+        for (StorageType t : values()) {
             if (name.equals(t.safetensorsName)) {
                 return t;
             }

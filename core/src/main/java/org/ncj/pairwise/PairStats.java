@@ -1,4 +1,4 @@
-package org.ncj.kernels;
+package org.ncj.pairwise;
 
 /**
  * Count, mean and population variance of pairwise kernel values, mergeable (Chan, Golub and

@@ -1,4 +1,4 @@
-package org.ncj.kernels;
+package org.ncj.pairwise;
 
 /**
  * A pairwise kernel over rows {@code a = P[i]}, {@code b = P[j]} of a point matrix: the math only,

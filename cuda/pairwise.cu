@@ -4,7 +4,7 @@
 // (nc_pairwise_gemm_{stats,grid}_f32_t64 / _t128).
 //
 // Kernel ids (the `kernel` argument), their names, operands, log-space rule, parameter and
-//   value: kernels/pair_ops.def, the one table of pairwise operations (kernels/ABI.md).  From
+//   value: cuda/pair_ops.def, the one table of pairwise operations (cuda/ABI.md).  From
 //   it this file builds a functor per operation (NcOp_<name>, and NcOpLog_<name> for the
 //   log-space range; needs-dot flag, log-space flag, value()) separate from the tiling code
 //   (RAFT's distance_ops style), the dispatch on the id (direct form) and the epilogue's
@@ -79,7 +79,7 @@ struct NcPair {
   int i, j;
 };
 
-// ---- the operations (kernels/pair_ops.def) -------------------------------------------
+// ---- the operations (cuda/pair_ops.def) -------------------------------------------
 #define NC_PW_DOT_DIST false
 #define NC_PW_DOT_DOT true
 #define NC_PW_LOGOP_NEVER(NAME, OPERAND, LOGVALUE)
@@ -142,7 +142,7 @@ NC_DEV void nc_pw_dispatch(int kernel, double param, Run& run) {
   case ID: NC_PW_PICK_##LOG(NAME) break;
 #include "pair_ops.def"
 #undef NC_PAIR_OP
-    default: NC_DEVICE_FAIL("nc_pairwise: kernel id not in kernels/pair_ops.def");
+    default: NC_DEVICE_FAIL("nc_pairwise: kernel id not in cuda/pair_ops.def");
   }
 }
 
@@ -368,7 +368,7 @@ struct NcGemmEpi {
 // The epilogue's operands and flags for one launch; an id not in the table fails the launch.
 NC_DEV NcGemmEpi nc_gemm_epi(const double* p64, const double* norms, const double* aux, int k, int d, int kernel,
                              double param) {
-  if (!nc_pw_known(kernel)) NC_DEVICE_FAIL("nc_pairwise_gemm: kernel id not in kernels/pair_ops.def");
+  if (!nc_pw_known(kernel)) NC_DEVICE_FAIL("nc_pairwise_gemm: kernel id not in cuda/pair_ops.def");
   NcGemmEpi e;
   e.p64 = p64; e.norms = norms; e.aux = aux;
   e.k = k; e.d = d; e.kernel = kernel; e.param = param;
@@ -411,7 +411,7 @@ NC_DEV double nc_gemm_value(const NcGemmEpi& e, int i, int j, float dotf) {
   case ID: return NC_PW_VALUE_##LOG(NAME);
 #include "pair_ops.def"
 #undef NC_PAIR_OP
-    default: NC_DEVICE_FAIL("nc_pairwise_gemm: kernel id not in kernels/pair_ops.def"); return nc_nan();
+    default: NC_DEVICE_FAIL("nc_pairwise_gemm: kernel id not in cuda/pair_ops.def"); return nc_nan();
   }
 }
 

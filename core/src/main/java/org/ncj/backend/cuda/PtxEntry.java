@@ -1,7 +1,7 @@
 package org.ncj.backend.cuda;
 
-/** Every kernel entry point of {@code kernels/ABI.md}, with the PTX family (file) that holds it. */
-enum Kernel {
+/** Every kernel entry point of {@code cuda/ABI.md}, with the PTX family (file) that holds it. */
+enum PtxEntry {
     CLASS_SUMS_SMALL_F32("class_sums", "nc_class_sums_small_f32"),
     CLASS_SUMS_SMALL_F64("class_sums", "nc_class_sums_small_f64"),
     CLASS_SUMS_LARGE_F32("class_sums", "nc_class_sums_large_f32"),
@@ -30,24 +30,24 @@ enum Kernel {
     final String family;
     final String entry;
 
-    Kernel(String family, String entry) {
+    PtxEntry(String family, String entry) {
         this.family = family;
         this.entry = entry;
     }
 
-    private static final java.util.Map<String, Kernel> BY_ENTRY = new java.util.HashMap<>();
+    private static final java.util.Map<String, PtxEntry> BY_ENTRY = new java.util.HashMap<>();
 
     static {
-        for (Kernel k : values()) {
+        for (PtxEntry k : values()) {
             BY_ENTRY.put(k.entry, k);
         }
     }
 
     /** The entry {@code <operation>_<suffix>} of a precision, e.g. {@code of("nc_centre", FLOAT32)}. */
-    static Kernel of(String operation, org.ncj.DType dtype) {
-        Kernel k = BY_ENTRY.get(operation + "_" + dtype.suffix());
+    static PtxEntry of(String operation, org.ncj.DType dtype) {
+        PtxEntry k = BY_ENTRY.get(operation + "_" + dtype.suffix());
         if (k == null) {
-            throw new IllegalArgumentException("no entry " + operation + "_" + dtype.suffix() + " in Kernel");
+            throw new IllegalArgumentException("no entry " + operation + "_" + dtype.suffix() + " in PtxEntry");
         }
         return k;
     }

@@ -1,5 +1,0 @@
-/**
- * Pairwise kernel functors on class means (distance, log, Riesz, CDNV, cosine) and the merged
- * statistics ({@link org.ncj.kernels.PairStats}) that tiles of pairs reduce to.
- */
-package org.ncj.kernels;
