@@ -22,16 +22,27 @@ final class CpuClassSums implements ClassSums {
      * scattered through the batch, slower than whole rows in the same run).
      */
     private static final int COLS = 512;
+    /** Rows per chunk of the streamed pass (few classes present). */
+    private static final int CHUNK = 2048;
+    /** Largest total of the streamed pass's chunk partials (chunks × present classes × D doubles, 16 MB). */
+    private static final long STREAM_PARTIALS_MAX = 1 << 21;
     /** Largest batch partial (present classes × D doubles, 8 MB) for the fused finite check. */
     private static final long FUSED_PARTIAL_MAX = 1 << 20;
 
     private final int k;
     private final int d;
+    private final long streamPartialsMax;
     private final double[] sums;
     private final long[] counts;
 
     /** {@code dtype} does not change the arithmetic: both types add into float64 (see above). */
     CpuClassSums(int k, int d, DType dtype) {
+        this(k, d, STREAM_PARTIALS_MAX);
+    }
+
+    /** With an explicit bound on the streamed pass's partials (0: always the grouped pass), for tests. */
+    CpuClassSums(int k, int d, long streamPartialsMax) {
+        this.streamPartialsMax = streamPartialsMax;
         this.k = k;
         this.d = d;
         this.sums = new double[Math.multiplyExact(k, d)];
@@ -58,7 +69,10 @@ final class CpuClassSums implements ClassSums {
             scanFinite(x, n);
         }
         double[] part = fused ? new double[present.length * d] : null;
-        CpuBackend.parallelFor(present.length * colBlocks, task -> {
+        int chunks = (n + CHUNK - 1) / CHUNK;
+        if (fused && (long) chunks * present.length * d <= streamPartialsMax) {
+            streamed(x, y, n, present, chunks, part);
+        } else CpuBackend.parallelFor(present.length * colBlocks, task -> {
             int pi = task / colBlocks;
             int c = present[pi];
             int j0 = (task % colBlocks) * COLS;
@@ -83,6 +97,39 @@ final class CpuClassSums implements ClassSums {
         }
         for (int c : present) {
             counts[c] += g.count(c);
+        }
+    }
+
+    /**
+     * Few classes present: the rows are read in their own order (a stream) in fixed chunks of
+     * {@link #CHUNK} rows, each chunk adding its rows into its own partial per present class, and
+     * the chunks' partials are added in chunk order. The grouped pass reads each class's rows
+     * scattered through the batch; at K = 10 it took 2.2 times a streaming read in the same run.
+     * The chunks do not depend on the number of threads, so neither do the sums.
+     */
+    private void streamed(float[] x, int[] y, int n, int[] present, int chunks, double[] part) {
+        int[] slot = new int[k];
+        for (int pi = 0; pi < present.length; pi++) {
+            slot[present[pi]] = pi * d;
+        }
+        int m = present.length * d;
+        double[][] partials = new double[chunks][];
+        CpuBackend.parallelFor(chunks, ch -> {
+            double[] p = new double[m];
+            int r1 = Math.min(n, (ch + 1) * CHUNK);
+            for (int r = ch * CHUNK; r < r1; r++) {
+                int o = r * d;
+                int po = slot[y[r]];
+                for (int j = 0; j < d; j++) {
+                    p[po + j] += x[o + j];
+                }
+            }
+            partials[ch] = p;
+        });
+        for (double[] p : partials) {
+            for (int i = 0; i < m; i++) {
+                part[i] += p[i];
+            }
         }
     }
 
