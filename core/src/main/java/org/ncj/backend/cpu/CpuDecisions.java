@@ -394,28 +394,54 @@ final class CpuDecisions implements Decisions {
         }
     }
 
-    /** ‖x‖² in float64 with four independent sums (the tolerances need it only to a relative γ_d). */
-    private static double squaredNorm(float[] x, int o, int d) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
+    /**
+     * ‖x‖² for the tolerances, which need it only to a few percent (their factor 1.0625): eight
+     * independent float32 sums (a profile at K = 10 had this loop, in float64 with four sums, as
+     * the hottest Java frame; twice as fast in float32). Where a float32 square could have
+     * underflowed (a result below 2⁻⁶⁰) the float64 loop gives the value; an overflow gives ∞,
+     * so every candidate of the row is evaluated directly.
+     */
+    static double squaredNorm(float[] x, int o, int d) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        float s4 = 0;
+        float s5 = 0;
+        float s6 = 0;
+        float s7 = 0;
         int j = 0;
-        for (; j + 3 < d; j += 4) {
-            double a = x[o + j];
-            double b = x[o + j + 1];
-            double c = x[o + j + 2];
-            double e = x[o + j + 3];
-            s0 += a * a;
-            s1 += b * b;
-            s2 += c * c;
-            s3 += e * e;
+        for (; j + 7 < d; j += 8) {
+            float a0 = x[o + j];
+            float a1 = x[o + j + 1];
+            float a2 = x[o + j + 2];
+            float a3 = x[o + j + 3];
+            float a4 = x[o + j + 4];
+            float a5 = x[o + j + 5];
+            float a6 = x[o + j + 6];
+            float a7 = x[o + j + 7];
+            s0 += a0 * a0;
+            s1 += a1 * a1;
+            s2 += a2 * a2;
+            s3 += a3 * a3;
+            s4 += a4 * a4;
+            s5 += a5 * a5;
+            s6 += a6 * a6;
+            s7 += a7 * a7;
         }
         for (; j < d; j++) {
-            double a = x[o + j];
-            s0 += a * a;
+            s0 += x[o + j] * x[o + j];
         }
-        return (s0 + s1) + (s2 + s3);
+        double s = ((double) s0 + s1) + ((double) s2 + s3) + (((double) s4 + s5) + ((double) s6 + s7));
+        if (s >= 0x1p-60) {
+            return s;
+        }
+        double t = 0;
+        for (j = 0; j < d; j++) {
+            double v = x[o + j];
+            t += v * v;
+        }
+        return t;
     }
 
     private static double[] filled(int n, double v) {

@@ -222,6 +222,31 @@ class CpuDecisionsTest {
     }
 
     @Test
+    void squaredNormIsWithinTheTolerancesSlackAtEveryScale() {
+        // The tolerances take ‖x‖² to within their factor 1.0625; the float32 sums must stay far
+        // inside it, fall back to float64 where squares underflow, and give ∞ (not a finite
+        // underestimate) where they overflow.
+        Random r = new Random(51);
+        for (int d : new int[] {1, 7, 8, 9, 513}) {
+            for (double scale : new double[] {1e-44, 1e-30, 1e-19, 1, 1e6, 1e18}) {
+                float[] x = new float[d + 3];
+                for (int j = 0; j < x.length; j++) {
+                    x[j] = (float) (scale * r.nextGaussian());
+                }
+                double want = 0;
+                for (int j = 0; j < d; j++) {
+                    want += (double) x[3 + j] * x[3 + j];
+                }
+                double got = CpuDecisions.squaredNorm(x, 3, d);
+                assertTrue(Math.abs(got - want) <= 1e-4 * want, "d=" + d + " scale " + scale + ": " + got + " vs " + want);
+            }
+            float[] big = new float[d];
+            big[d - 1] = 3e19f;
+            assertEquals(Double.POSITIVE_INFINITY, CpuDecisions.squaredNorm(big, 0, d));
+        }
+    }
+
+    @Test
     void toleranceBoundsTheRoundingOfBothForms() {
         // γ_m u-scaled and growing with D and the scales, never zero for a non-zero scale.
         assertTrue(CpuDecisions.nccTolerance(1024, 1, 1) > 1024 * 0x1p-53);
