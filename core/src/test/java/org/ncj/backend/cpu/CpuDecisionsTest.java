@@ -157,12 +157,103 @@ class CpuDecisionsTest {
     }
 
     @Test
+    void centresFloat32CannotTellApartAreDecidedLikeTheDirectLoops() {
+        // The screen rounds means and weights to float32: here they differ only below float32's
+        // precision (relative 1e-9), so the screened scores of most candidates tie or cross, and
+        // the recheck must evaluate every candidate the bound cannot exclude, lowest index first.
+        Random r = new Random(31);
+        for (int d : new int[] {1, 3, 40}) {
+            for (int c : new int[] {1, 2, 3, 17}) {
+                double[] base = gaussian(r, d, 1);
+                double[] means = new double[c * d];
+                double[] weights = new double[c * d];
+                for (int q = 0; q < c; q++) {
+                    for (int j = 0; j < d; j++) {
+                        means[q * d + j] = base[j] * (1 + 1e-9 * r.nextGaussian());
+                        weights[q * d + j] = base[j] * (1 + 1e-9 * r.nextGaussian());
+                    }
+                }
+                // Duplicates too: candidate 0 again at the end (an exact tie with the lowest index).
+                if (c > 2) {
+                    System.arraycopy(means, 0, means, (c - 1) * d, d);
+                    System.arraycopy(weights, 0, weights, (c - 1) * d, d);
+                }
+                int[] cand = java.util.stream.IntStream.range(0, c).toArray();
+                int n = 200;
+                float[] x = new float[n * d];
+                int[] y = new int[n];
+                for (int i = 0; i < n; i++) {
+                    y[i] = r.nextInt(c);
+                    for (int j = 0; j < d; j++) {
+                        x[i * d + j] = (float) (base[j] + (i % 2 == 0 ? 1e-6 : 1) * r.nextGaussian());
+                    }
+                }
+                check(means, weights, null, cand, c, d, x, y);
+                check(means, weights, gaussian(r, c, 1e-12), cand, c, d, x, y);
+            }
+        }
+    }
+
+    @Test
+    void valuesBeyondFloat32RangeOrBelowItsNormalsAreDecidedLikeTheDirectLoops() {
+        // Means and weights that overflow float32 (their screened scores are ±∞ or NaN), and rows
+        // and centres in float32's subnormal range (the screen's products underflow): the
+        // decisions must still be the direct float64 ones.
+        Random r = new Random(41);
+        int d = 9;
+        int k = 6;
+        int[] cand = java.util.stream.IntStream.range(0, k).toArray();
+        for (double scale : new double[] {1e39, 1e-40, 1e-44}) {
+            double[] means = gaussian(r, k * d, scale);
+            double[] weights = gaussian(r, k * d, scale);
+            int n = 120;
+            float[] x = new float[n * d];
+            int[] y = new int[n];
+            float xs = (float) Math.min(scale, 1e30);
+            for (int i = 0; i < n; i++) {
+                y[i] = r.nextInt(k);
+                for (int j = 0; j < d; j++) {
+                    x[i * d + j] = (float) (xs * r.nextGaussian());
+                }
+            }
+            check(means, weights, null, cand, k, d, x, y);
+            check(means, weights, gaussian(r, k, scale), cand, k, d, x, y);
+        }
+    }
+
+    @Test
+    void squaredNormIsWithinTheTolerancesSlackAtEveryScale() {
+        // The tolerances take ‖x‖² to within their factor 1.0625; the float32 sums must stay far
+        // inside it, fall back to float64 where squares underflow, and give ∞ (not a finite
+        // underestimate) where they overflow.
+        Random r = new Random(51);
+        for (int d : new int[] {1, 7, 8, 9, 513}) {
+            for (double scale : new double[] {1e-44, 1e-30, 1e-19, 1, 1e6, 1e18}) {
+                float[] x = new float[d + 3];
+                for (int j = 0; j < x.length; j++) {
+                    x[j] = (float) (scale * r.nextGaussian());
+                }
+                double want = 0;
+                for (int j = 0; j < d; j++) {
+                    want += (double) x[3 + j] * x[3 + j];
+                }
+                double got = CpuDecisions.squaredNorm(x, 3, d);
+                assertTrue(Math.abs(got - want) <= 1e-4 * want, "d=" + d + " scale " + scale + ": " + got + " vs " + want);
+            }
+            float[] big = new float[d];
+            big[d - 1] = 3e19f;
+            assertEquals(Double.POSITIVE_INFINITY, CpuDecisions.squaredNorm(big, 0, d));
+        }
+    }
+
+    @Test
     void toleranceBoundsTheRoundingOfBothForms() {
         // γ_m u-scaled and growing with D and the scales, never zero for a non-zero scale.
         assertTrue(CpuDecisions.nccTolerance(1024, 1, 1) > 1024 * 0x1p-53);
         assertTrue(CpuDecisions.nccTolerance(4096, 1, 1) > CpuDecisions.nccTolerance(1024, 1, 1));
         assertTrue(CpuDecisions.linTolerance(1024, 2, 3, 0) > CpuDecisions.linTolerance(1024, 1, 3, 0));
-        assertEquals(0.0, CpuDecisions.linTolerance(16, 0, 0, 0));
+        // At zero scale only the float32 underflow term is left: 2·1.0625·η, η = 4·(√16·0 + 16)·2⁻¹⁴⁹.
+        assertEquals(2 * 1.0625 * 64 * 0x1p-149, CpuDecisions.linTolerance(16, 0, 0, 0));
         assertTrue(CpuDecisions.nccTolerance(16, 1e300, 0) > 0);
     }
 }
