@@ -5,7 +5,8 @@
 # ncj / package, and the largest relative difference between the metrics both compute; rewrites
 # the "End to end against the Python package" part of bench/RESULTS.md.
 #
-# Usage: NC_PACKAGE=DIR bench/run-e2e-cpu.sh [K:D:N ...]   (default: 10:512:200000 2000:128:200000)
+# Usage: NC_PACKAGE=DIR [REPS=3] bench/run-e2e-cpu.sh [K:D:N ...]   (default: 10:512:200000 2000:128:200000)
+# Every time in the table is the median of REPS runs, the three commands interleaved.
 # DIR is a checkout of https://github.com/rhubarbwu/neural-collapse (it needs python3 with numpy,
 # scipy and torch: Debian's python3-torch and python3-scipy serve). Threads: NCJ_THREADS (default:
 # the number of cores), given to PyTorch (torch.set_num_threads) and to ncj's JVM and OpenBLAS
@@ -22,6 +23,7 @@ py=${PYTHON:-python3}
 "$py" -c 'import torch, scipy, numpy' 2>/dev/null || py=/usr/bin/python3
 "$py" -c 'import torch, scipy, numpy' || { echo "bench: $py lacks torch, scipy or numpy" >&2; exit 2; }
 threads=${NCJ_THREADS:-$(nproc)}
+reps=${REPS:-3}
 shapes=("$@")
 [ ${#shapes[@]} -gt 0 ] || shapes=(10:512:200000 2000:128:200000)
 ./ncj --help >/dev/null   # builds the launcher's jar outside the timed runs
@@ -50,17 +52,25 @@ PY
   fi
   echo "bench: K=$k D=$d N=$n"
   load=$(cut -d' ' -f1 /proc/loadavg)
-  "$py" -W ignore bench/e2e/package_run.py "$pkg" "$dir/train_x.npy" "$dir/train_y.npy" "$dir/weights.npy" --threads "$threads" >"$dir/package.json"
-  tp=$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["seconds"]["total"])' "$dir/package.json")
+  # Each of the three runs REPS times, interleaved, so that a change of load touches all three;
+  # the table has the medians.
   args=(analyze --train-x "$dir/train_x.npy" --train-y "$dir/train_y.npy" --weights "$dir/weights.npy" --quiet)
-  export OPENBLAS_NUM_THREADS=$threads NCJ_JAVA_OPTS="-XX:ActiveProcessorCount=$threads"
-  t=$(now)
-  ./ncj "${args[@]}" --out "$dir/ncj" >"$dir/ncj.txt" 2>&1
-  tn=$(echo "$(now) - $t" | bc)
-  t=$(now)
-  ./ncj "${args[@]}" --one-pass --out "$dir/ncj1" >"$dir/ncj1.txt" 2>&1
-  t1=$(echo "$(now) - $t" | bc)
-  unset OPENBLAS_NUM_THREADS NCJ_JAVA_OPTS
+  tps=() tns=() t1s=()
+  for rep in $(seq "$reps"); do
+    "$py" -W ignore bench/e2e/package_run.py "$pkg" "$dir/train_x.npy" "$dir/train_y.npy" "$dir/weights.npy" --threads "$threads" >"$dir/package.json"
+    tps+=("$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["seconds"]["total"])' "$dir/package.json")")
+    export OPENBLAS_NUM_THREADS=$threads NCJ_JAVA_OPTS="-XX:ActiveProcessorCount=$threads"
+    t=$(now)
+    ./ncj "${args[@]}" --out "$dir/ncj" >"$dir/ncj.txt" 2>&1
+    tns+=("$(echo "$(now) - $t" | bc)")
+    t=$(now)
+    ./ncj "${args[@]}" --one-pass --out "$dir/ncj1" >"$dir/ncj1.txt" 2>&1
+    t1s+=("$(echo "$(now) - $t" | bc)")
+    unset OPENBLAS_NUM_THREADS NCJ_JAVA_OPTS
+  done
+  median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+  tp=$(median "${tps[@]}") tn=$(median "${tns[@]}") t1=$(median "${t1s[@]}")
+  echo "  package ${tps[*]} s; ncj ${tns[*]} s; ncj --one-pass ${t1s[*]} s"
   load="$load–$(cut -d' ' -f1 /proc/loadavg)"
   diff=$("$py" - "$dir/package.json" "$dir/ncj/metrics.json" <<'PY'
 import json, sys
