@@ -193,36 +193,10 @@ public final class Analyze implements Callable<Integer> {
                 checkMemory(clf != null ? tw.name() : classes != null ? "--classes " + k : ty.name(), k, d);
                 Analysis.Result r = analysis.run(new Analysis.Inputs(k, Analysis.Data.of(tx, ty),
                         sx == null ? null : Analysis.Data.of(sx, sy), clf, ox == null ? null : Analysis.Data.of(ox, oy)));
-                Map<String, Object> inputs = new LinkedHashMap<>();
-                inputs.put("train_x", tx.name());
-                inputs.put("train_y", ty.name());
-                if (sx != null) {
-                    inputs.put("test_x", sx.name());
-                    inputs.put("test_y", sy.name());
-                }
-                if (tw != null) {
-                    inputs.put("weights", tw.name());
-                }
-                if (tb != null) {
-                    inputs.put("bias", tb.name());
-                }
-                if (ox != null) {
-                    inputs.put("ood_x", ox.name());
-                }
-                if (oy != null) {
-                    inputs.put("ood_y", oy.name());
-                }
-                Map<String, Object> rows = new LinkedHashMap<>();
-                rows.put("train", tx.rows());
-                if (sx != null) {
-                    rows.put("test", sx.rows());
-                }
-                if (ox != null) {
-                    rows.put("ood", ox.rows());
-                }
-                inputs.put("rows", rows);
-                inputs.put("dim", d);
-                inputs.put("train_dtype", tx.dtype().displayName());
+                Map<String, Object> inputs = inputs(tx.name(), ty.name(), sx == null ? null : sx.name(), sx == null ? null : sy.name(),
+                        tw == null ? null : tw.name(), tb == null ? null : tb.name(), ox == null ? null : ox.name(),
+                        oy == null ? null : oy.name(), tx.rows(), sx == null ? null : sx.rows(), ox == null ? null : ox.rows(),
+                        d, tx.dtype().displayName());
                 writeOutputs(tStart, r, k, inputs, be.name(), be.description(), dt, sx != null, ox != null,
                         tx.name() + " (" + tx.rows() + " × " + d + ")");
             }
@@ -311,36 +285,10 @@ public final class Analyze implements Callable<Integer> {
             DistributedAnalysis.Outcome o = engine.analyze(new DistributedAnalysis.Request(spark, train, test, clf, ood, classes,
                     backend, dt, ClassFilter.minCount(minCount), opts, onePass, batch, progress));
             Analysis.Result r = o.result();
-            Map<String, Object> inputs = new LinkedHashMap<>();
-            inputs.put("train_x", train.x());
-            inputs.put("train_y", train.y());
-            if (test != null) {
-                inputs.put("test_x", test.x());
-                inputs.put("test_y", test.y());
-            }
-            if (layer != null) {
-                inputs.put("weights", layer.weights().name());
-                if (layer.bias() != null) {
-                    inputs.put("bias", layer.bias().name());
-                }
-            }
-            if (ood != null) {
-                inputs.put("ood_x", ood.x());
-                if (ood.y() != null) {
-                    inputs.put("ood_y", ood.y());
-                }
-            }
-            Map<String, Object> rows = new LinkedHashMap<>();
-            rows.put("train", o.trainRows());
-            if (test != null) {
-                rows.put("test", o.testRows());
-            }
-            if (ood != null) {
-                rows.put("ood", o.oodRows());
-            }
-            inputs.put("rows", rows);
-            inputs.put("dim", o.dim());
-            inputs.put("train_dtype", o.trainType());
+            Map<String, Object> inputs = inputs(train.x(), train.y(), test == null ? null : test.x(), test == null ? null : test.y(),
+                    layer == null ? null : layer.weights().name(), layer == null || layer.bias() == null ? null : layer.bias().name(),
+                    ood == null ? null : ood.x(), ood == null ? null : ood.y(), o.trainRows(), test == null ? null : o.testRows(),
+                    ood == null ? null : o.oodRows(), o.dim(), o.trainType());
             writeOutputs(tStart, r, r.k(), inputs, o.backend(), o.backendDescription(), dt, test != null, ood != null,
                     train.x() + " (" + o.trainRows() + " × " + o.dim() + ")");
         } finally {
@@ -501,5 +449,32 @@ public final class Analyze implements Callable<Integer> {
         }
     }
 
+    /** The {@code "inputs"} object of metrics.json, the same for local and distributed runs; null parts are left out. */
+    private static Map<String, Object> inputs(String trainX, String trainY, String testX, String testY, String weights,
+                                              String bias, String oodX, String oodY, long trainRows, Long testRows,
+                                              Long oodRows, int dim, String trainType) {
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        inputs.put("train_x", trainX);
+        inputs.put("train_y", trainY);
+        putIfPresent(inputs, "test_x", testX);
+        putIfPresent(inputs, "test_y", testY);
+        putIfPresent(inputs, "weights", weights);
+        putIfPresent(inputs, "bias", bias);
+        putIfPresent(inputs, "ood_x", oodX);
+        putIfPresent(inputs, "ood_y", oodY);
+        Map<String, Object> rows = new LinkedHashMap<>();
+        rows.put("train", trainRows);
+        putIfPresent(rows, "test", testRows);
+        putIfPresent(rows, "ood", oodRows);
+        inputs.put("rows", rows);
+        inputs.put("dim", dim);
+        inputs.put("train_dtype", trainType);
+        return inputs;
+    }
 
+    private static void putIfPresent(Map<String, Object> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
 }
