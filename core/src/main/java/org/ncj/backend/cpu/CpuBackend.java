@@ -96,20 +96,25 @@ public final class CpuBackend implements Backend {
     /** {@code "cpu: <model name from /proc/cpuinfo, else os.arch>, <n> cores"}. */
     @Override
     public String tuningKey() {
-        return "cpu: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores";
+        return "cpu: " + CpuModel.NAME + ", " + Runtime.getRuntime().availableProcessors() + " cores";
     }
 
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
+    /** The model name, read once: every pairwise plan asks for the tuning key. */
+    private static final class CpuModel {
+        static final String NAME = read();
+
+        private static String read() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                    if (line.startsWith("model name")) {
+                        return line.substring(line.indexOf(':') + 1).trim();
+                    }
                 }
+            } catch (IOException | RuntimeException e) {
+                // not Linux: the architecture will do
             }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: the architecture will do
+            return System.getProperty("os.arch");
         }
-        return System.getProperty("os.arch");
     }
 
     @Override
