@@ -434,7 +434,7 @@ public abstract class BackendContract {
 
     /**
      * The fused second pass ({@link WithinClassAccumulator}, one staging per batch) gives what
-     * the two separate accumulators give on the same batches: K = 1, 2, 3, D = 1, 2, 5, 33, an
+     * the two separate accumulators give (float32 variance norms: to float32 rounding) on the same batches: K = 1, 2, 3, D = 1, 2, 5, 33, an
      * empty batch and batches of odd sizes, one class without samples, then a merge and a saved
      * state read back.
      */
@@ -472,7 +472,11 @@ public abstract class BackendContract {
                         assertArrayEquals(c.compute().sigmaW(), w.covariance().sigmaW(), 1e-12 * scale(c.compute().sigmaW()),
                                 "sigma_W " + at);
                         assertEquals(c.compute().count(), w.covariance().count(), at);
-                        assertArrayEquals(v.compute().values(), w.varNorms().values(), 1e-12 * scale(v.compute().values()),
+                        // float32: the separate accumulator may sum the squared deviations in another order
+                        // or type than the fused pass (the CPU sums them per column in float64), so they
+                        // agree to float32 rounding of D + n terms, not bit for bit.
+                        double normTol = dtype == DType.FLOAT32 ? 0x1p-24 * (d + n) : 1e-12;
+                        assertArrayEquals(v.compute().values(), w.varNorms().values(), normTol * scale(v.compute().values()),
                                 "var norms " + at);
                         assertArrayEquals(v.compute().counts(), w.varNorms().counts(), at);
                         if (k == 3) {

@@ -5,9 +5,11 @@ import org.ncj.backend.Batch;
 import org.ncj.backend.CentredStats;
 
 /**
- * Second-pass statistics: each batch is centred on its rows' class means once (in the working
- * type), the squared norms of the centred rows go to their classes' variance sums, and the
- * centred batch feeds a blocked SYRK into the float64 scatter matrix.
+ * Second-pass statistics. With the scatter matrix: each batch is centred on its rows' class means
+ * once (in the working type), the squared norms of the centred rows go to their classes' variance
+ * sums, and the centred batch feeds a blocked SYRK into the float64 scatter matrix. Variance norms
+ * alone: each row's squared deviation is summed in float64 from a vectorised scratch row (see
+ * {@link #squaredDeviation}), with no centred batch written.
  */
 final class CpuCentredStats implements CentredStats {
     private static final int ROW_BLOCK = 256;
@@ -76,9 +78,12 @@ final class CpuCentredStats implements CentredStats {
         if (norms == null || norms.length < n) {
             norms = new double[n];
         }
-        // Centring is the one step that differs by type (float32 subtracts the mean in two parts
-        // and sums the norm in four partials; float64 needs neither); what follows is shared.
-        if (dtype == DType.FLOAT32) {
+        // Without the scatter matrix nothing is written but the norms; with it, centring is the
+        // one step that differs by type (float32 subtracts the mean in two parts and sums the
+        // norm in four partials; float64 needs neither). What follows is shared.
+        if (scatter == null) {
+            deviationNorms(x, y, n);
+        } else if (dtype == DType.FLOAT32) {
             centreF32(x, y, n);
         } else {
             centreF64(x, y, n);
@@ -93,31 +98,82 @@ final class CpuCentredStats implements CentredStats {
                 varSums[y[r]] += norms[r];
             }
         }
-        if (scatter != null) {
-            if (dtype == DType.FLOAT32) {
-                CpuSyrk.upper(xcF, n, d, scatter, allowNative);
-            } else {
-                CpuSyrk.upper(xcD, n, d, scatter, allowNative);
-            }
+        if (scatter != null && dtype == DType.FLOAT32) {
+            CpuSyrk.upper(xcF, n, d, scatter, allowNative);
+        } else if (scatter != null) {
+            CpuSyrk.upper(xcD, n, d, scatter, allowNative);
         }
         for (int r = 0; r < n; r++) {
             counts[y[r]]++;
         }
     }
 
+    /** Variance norms alone: the squared deviations into {@link #norms}, one read of the batch. */
+    private void deviationNorms(float[] x, int[] y, int n) {
+        double[] out = norms;
+        CpuBackend.parallelFor((n + ROW_BLOCK - 1) / ROW_BLOCK, b -> {
+            double[] mu = new double[d];
+            double[] sq = new double[d];
+            int last = -1;
+            int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
+            for (int r = b * ROW_BLOCK; r < r1; r++) {
+                if (y[r] != last) {
+                    last = y[r];
+                    System.arraycopy(means, last * d, mu, 0, d);
+                }
+                out[r] = squaredDeviation(x, r * d, mu, sq, d);
+            }
+        });
+    }
+
+    /**
+     * ‖x_r − μ‖² in float64 (a float is exact in float64, so each deviation is rounded once). The
+     * squares go to a scratch row first, a loop C2 vectorises because mu and sq are read and
+     * written at the same index (a mean read at the class's own offset might alias sq, and the
+     * loop stayed scalar: 0.44 against 0.30 ns per element in a cache-resident probe); then eight
+     * fixed partial sums, so the order, and the result, never depend on the thread count.
+     */
+    private static double squaredDeviation(float[] x, int o, double[] mu, double[] sq, int d) {
+        for (int j = 0; j < d; j++) {
+            double v = x[o + j] - mu[j];
+            sq[j] = v * v;
+        }
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        double s4 = 0;
+        double s5 = 0;
+        double s6 = 0;
+        double s7 = 0;
+        int j = 0;
+        for (; j + 7 < d; j += 8) {
+            s0 += sq[j];
+            s1 += sq[j + 1];
+            s2 += sq[j + 2];
+            s3 += sq[j + 3];
+            s4 += sq[j + 4];
+            s5 += sq[j + 5];
+            s6 += sq[j + 6];
+            s7 += sq[j + 7];
+        }
+        for (; j < d; j++) {
+            s0 += sq[j];
+        }
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    }
+
     /** Norms of the centred rows into {@link #norms} (each rounded to float), the rows into xcF for the SYRK. */
     private void centreF32(float[] x, int[] y, int n) {
-        // The centred batch is written only for the SYRK; variance norms alone read x once.
-        if (scatter != null && (xcF == null || xcF.length < n * d)) {
+        if (xcF == null || xcF.length < n * d) {
             xcF = new float[n * d];
         }
-        float[] xc = scatter != null ? xcF : null;
+        float[] xc = xcF;
         double[] out = norms;
         CpuBackend.parallelFor((n + ROW_BLOCK - 1) / ROW_BLOCK, b -> {
             int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
             for (int r = b * ROW_BLOCK; r < r1; r++) {
-                out[r] = xc != null ? centreRow(x, r * d, meansF, meansLo, y[r] * d, xc, d)
-                        : centredNorm(x, r * d, meansF, meansLo, y[r] * d, d);
+                out[r] = centreRow(x, r * d, meansF, meansLo, y[r] * d, xc, d);
             }
         });
     }
@@ -173,30 +229,6 @@ final class CpuCentredStats implements CentredStats {
         for (; j < d; j++) {
             float v = (x[o + j] - m[mo + j]) - lo[mo + j];
             xc[o + j] = v;
-            s0 += v * v;
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /** As {@link #centreRow} without writing the centred row. */
-    private static float centredNorm(float[] x, int o, float[] m, float[] lo, int mo, int d) {
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        int j = 0;
-        for (; j + 3 < d; j += 4) {
-            float v0 = (x[o + j] - m[mo + j]) - lo[mo + j];
-            float v1 = (x[o + j + 1] - m[mo + j + 1]) - lo[mo + j + 1];
-            float v2 = (x[o + j + 2] - m[mo + j + 2]) - lo[mo + j + 2];
-            float v3 = (x[o + j + 3] - m[mo + j + 3]) - lo[mo + j + 3];
-            s0 += v0 * v0;
-            s1 += v1 * v1;
-            s2 += v2 * v2;
-            s3 += v3 * v3;
-        }
-        for (; j < d; j++) {
-            float v = (x[o + j] - m[mo + j]) - lo[mo + j];
             s0 += v * v;
         }
         return (s0 + s1) + (s2 + s3);

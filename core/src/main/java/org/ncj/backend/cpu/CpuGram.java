@@ -30,11 +30,7 @@ public final class CpuGram {
         if (blas != null) {
             // Row-major k×d A is the column-major d×k X = Aᵀ; X Xᵀ = AᵀA. Column-major upper = row-major lower.
             blas.dsyrk("U", "N", d, k, 1.0, a, d, 0.0, g, d);
-            for (int i = 0; i < d; i++) {
-                for (int j = 0; j < i; j++) {
-                    g[j * d + i] = g[i * d + j];
-                }
-            }
+            CpuSyrk.mirrorLower(g, d);
             return g;
         }
         int blocks = (d + GRAM_ROWS - 1) / GRAM_ROWS;

@@ -116,9 +116,36 @@ final class CpuSyrk {
 
     /** Mirrors the upper triangle of a d×d row-major matrix into its lower triangle. */
     static void mirrorUpper(double[] c, int d) {
-        for (int i = 0; i < d; i++) {
-            for (int j = i + 1; j < d; j++) {
-                c[j * d + i] = c[i * d + j];
+        mirror(c, d, true);
+    }
+
+    /** Mirrors the lower triangle of a d×d row-major matrix into its upper triangle. */
+    static void mirrorLower(double[] c, int d) {
+        mirror(c, d, false);
+    }
+
+    /** Side of the square tiles {@link #mirror} walks (two 32×32 float64 tiles: 16 KB, in L1). */
+    private static final int MIRROR_TILE = 32;
+
+    /**
+     * Copies one triangle onto the other tile by tile: a plain column walk writes a new cache line
+     * for every element, and at D = 512 the per-batch mirror of the one-pass scatter was 25 of 87
+     * profile samples of the one pass's own work (the rest of the walk being the SYRK itself).
+     */
+    private static void mirror(double[] c, int d, boolean upperToLower) {
+        for (int bi = 0; bi < d; bi += MIRROR_TILE) {
+            int ei = Math.min(d, bi + MIRROR_TILE);
+            for (int bj = bi; bj < d; bj += MIRROR_TILE) {
+                int ej = Math.min(d, bj + MIRROR_TILE);
+                for (int i = bi; i < ei; i++) {
+                    for (int j = Math.max(bj, i + 1); j < ej; j++) {
+                        if (upperToLower) {
+                            c[j * d + i] = c[i * d + j];
+                        } else {
+                            c[i * d + j] = c[j * d + i];
+                        }
+                    }
+                }
             }
         }
     }

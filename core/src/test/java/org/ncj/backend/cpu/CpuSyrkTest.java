@@ -99,4 +99,27 @@ class CpuSyrkTest {
             }
         }
     }
+
+    /** The tiled mirrors copy exactly one triangle onto the other, on sizes around the tile (32). */
+    @Test
+    void mirrorsCopyOneTriangleOntoTheOther() {
+        for (int d : new int[] {1, 2, 3, 31, 32, 33, 64, 70}) {
+            double[] m = new double[d * d];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = i + 1;
+            }
+            double[] up = m.clone();
+            CpuSyrk.mirrorUpper(up, d);
+            double[] low = m.clone();
+            CpuSyrk.mirrorLower(low, d);
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    int hi = Math.min(i, j) * d + Math.max(i, j);
+                    int lo = Math.max(i, j) * d + Math.min(i, j);
+                    assertEquals(m[hi], up[i * d + j], "upper mirrored, d=" + d + " (" + i + ", " + j + ")");
+                    assertEquals(m[lo], low[i * d + j], "lower mirrored, d=" + d + " (" + i + ", " + j + ")");
+                }
+            }
+        }
+    }
 }
