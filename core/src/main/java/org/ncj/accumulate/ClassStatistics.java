@@ -37,6 +37,9 @@ public final class ClassStatistics implements AutoCloseable {
     private final double[] means;
     private final double[] scatter;
     private final double[] varSums;
+    /** Merge rows √w_c δ_c whose Gram is not yet in {@link #scatter} (see {@link #flushGram}). */
+    private double[] pending;
+    private int pendingRows;
     /** The backend operations that reduce one batch, created on the first batch and reset for each. */
     private ClassSums batchSums;
     private CentredStats batchStats;
@@ -141,22 +144,33 @@ public final class ClassStatistics implements AutoCloseable {
             batchStats.reset(scaledMeans);
         }
         batchStats.add(Rescale.scaled(batch, exp));
-        double[] sb = Rescale.unscale(batchStats.scatter(), -2 * exp);
         double[] tb = Rescale.unscale(batchStats.varNormSums(), -2 * exp);
-        mergeParts(nb, mb, sb, tb);
+        if (exp == 0) {
+            batchStats.addScatterTo(scatter);
+            mergeParts(nb, mb, null, tb);
+        } else {
+            mergeParts(nb, mb, Rescale.unscale(batchStats.scatter(), -2 * exp), tb);
+        }
     }
 
-    /** Chan–Golub–LeVeque merge of another partial state (counts, means, pooled scatter, variance sums). */
+    /**
+     * Chan–Golub–LeVeque merge of another partial state (counts, means, pooled scatter or null
+     * when already added, variance sums).
+     */
     private void mergeParts(long[] nb, double[] mb, double[] sb, double[] tb) {
-        for (int i = 0; i < scatter.length; i++) {
-            scatter[i] += sb[i];
+        if (sb != null) {
+            for (int i = 0; i < scatter.length; i++) {
+                scatter[i] += sb[i];
+            }
         }
         // The rank-K term Σ_c w_c δ_c δ_cᵀ as one Gram (backend.gram, a BLAS SYRK on the CPU) of
-        // the rows √w_c δ_c, in chunks of MERGE_ROWS classes: per class as D² scalar updates it
-        // cost a quarter of the one-pass time at K = 100, D = 512.
-        int rows = Math.min(k, MERGE_ROWS);
-        double[] scaled = new double[Math.multiplyExact(rows, d)];
-        int m = 0;
+        // the rows √w_c δ_c, gathered over merges until the buffer is full or the scatter is read:
+        // per class as D² scalar updates it cost a quarter of the one-pass time at K = 100,
+        // D = 512, and one Gram per batch (a fresh D×D result each) still a tenth.
+        if (pending == null) {
+            pending = new double[Math.multiplyExact(pendingCapacity(d), d)];
+        }
+        int rows = pending.length / d;
         for (int c = 0; c < k; c++) {
             if (nb[c] == 0) {
                 continue;
@@ -169,29 +183,33 @@ public final class ClassStatistics implements AutoCloseable {
             for (int j = 0; j < d; j++) {
                 double delta = mb[c * d + j] - means[c * d + j];
                 dd += delta * delta;
-                scaled[m * d + j] = sw * delta;
+                pending[pendingRows * d + j] = sw * delta;
                 means[c * d + j] = na == 0 ? mb[c * d + j] : means[c * d + j] + delta * ((double) nb[c] / n);
             }
-            if (w != 0 && ++m == rows) {
-                addGram(scaled, m);
-                m = 0;
+            if (w != 0 && ++pendingRows == rows) {
+                flushGram();
             }
             varSums[c] += tb[c] + w * dd;
             counts[c] = n;
         }
-        if (m > 0) {
-            addGram(scaled, m);
-        }
     }
 
-    /** Classes per Gram of the merge (bounds its buffer to MERGE_ROWS × D doubles). */
-    private static final int MERGE_ROWS = 1024;
+    /** Rows per Gram of the merge: up to 1024, and at most 2²⁰ doubles (8 MB) in all. */
+    static int pendingCapacity(int d) {
+        return Math.max(1, Math.min(1024, (1 << 20) / d));
+    }
 
-    private void addGram(double[] rows, int m) {
-        double[] g = backend.gram(m * d == rows.length ? rows : java.util.Arrays.copyOf(rows, m * d), m, d);
+    /** Adds the Gram of the pending merge rows to {@link #scatter}; every reader of the scatter calls it first. */
+    private void flushGram() {
+        if (pendingRows == 0) {
+            return;
+        }
+        int m = pendingRows;
+        double[] g = backend.gram(m * d == pending.length ? pending : java.util.Arrays.copyOf(pending, m * d), m, d);
         for (int i = 0; i < g.length; i++) {
             scatter[i] += g[i];
         }
+        pendingRows = 0;
     }
 
     /**
@@ -217,6 +235,7 @@ public final class ClassStatistics implements AutoCloseable {
             try {
                 ensureOpen();
                 other.ensureOpen();
+                other.flushGram();
                 mergeParts(other.counts.clone(), other.means.clone(), other.scatter.clone(), other.varSums.clone());
             } finally {
                 other.guard.exit();
@@ -271,6 +290,7 @@ public final class ClassStatistics implements AutoCloseable {
         if (n == 0) {
             throw new IllegalStateException("ClassStatistics is empty: no samples accumulated");
         }
+        flushGram();
         double[] s = scatter.clone();
         for (int i = 0; i < d; i++) {
             for (int j = 0; j < d; j++) {
@@ -311,6 +331,7 @@ public final class ClassStatistics implements AutoCloseable {
 
     private java.util.Map<String, Object> state() {
         return use(() -> {
+            flushGram();
             java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("counts", counts.clone());
             m.put("means", means.clone());

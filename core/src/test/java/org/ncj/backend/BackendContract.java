@@ -228,7 +228,19 @@ public abstract class BackendContract {
                 }
                 assertClose(scatter, cs.scatter(), tol(dtype) * 5, "scatter K=" + k + " D=" + d);
                 assertClose(vn, cs.varNormSums(), tol(dtype) * 5, "var norms K=" + k + " D=" + d);
+                // addScatterTo adds exactly what scatter() returns, to both triangles.
+                double[] target = randomRows64(r, d * d);
+                double[] want = target.clone();
+                double[] sc = cs.scatter();
+                for (int i = 0; i < want.length; i++) {
+                    want[i] += sc[i];
+                }
+                cs.addScatterTo(target);
+                assertArrayEquals(want, target, "addScatterTo K=" + k + " D=" + d);
             }
+        }
+        try (CentredStats noScatter = backend.centredStats(new double[2], 2, 1, dtype, false, true)) {
+            assertThrows(IllegalStateException.class, () -> noScatter.addScatterTo(new double[1]));
         }
     }
 

@@ -263,6 +263,15 @@ final class CpuCentredStats implements CentredStats {
         return c;
     }
 
+    /** The upper triangle added to both triangles of the target, tile by tile (no copy, no mirror pass). */
+    @Override
+    public void addScatterTo(double[] target) {
+        if (scatter == null) {
+            throw new IllegalStateException("scatter not requested");
+        }
+        CpuSyrk.addUpperSymmetric(scatter, d, target);
+    }
+
     @Override
     public double[] varNormSums() {
         return varSums == null ? null : varSums.clone();

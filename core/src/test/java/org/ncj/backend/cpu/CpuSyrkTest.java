@@ -100,10 +100,10 @@ class CpuSyrkTest {
         }
     }
 
-    /** The tiled mirrors copy exactly one triangle onto the other, on sizes around the tile (32). */
+    /** The tiled mirrors copy exactly one triangle onto the other, on sizes around and across tiles. */
     @Test
     void mirrorsCopyOneTriangleOntoTheOther() {
-        for (int d : new int[] {1, 2, 3, 31, 32, 33, 64, 70}) {
+        for (int d : new int[] {1, 2, 3, 7, 8, 9, 31, 32, 33, 64, 70}) {
             double[] m = new double[d * d];
             for (int i = 0; i < m.length; i++) {
                 m[i] = i + 1;
