@@ -23,10 +23,14 @@ final class CpuClassSums implements ClassSums {
      */
     private static final int COLS = 512;
     /**
-     * Rows per chunk of the streamed pass (few classes present): 8192 ran at 0.75–0.8 the time of
-     * 2048 in the same probe (K = 10, D = 512: fewer partials to allocate, fill and add).
+     * Rows per chunk of the streamed pass (few classes present): a sixteenth of the batch, between
+     * 1024 and 8192 rows. 8192 ran at 0.75–0.8 the time of 2048 on 131,072 rows (K = 10, D = 512:
+     * fewer partials to allocate, fill and add), but a batch of 4096 rows needs more than one chunk
+     * to use more than one core. The chunk depends on the batch alone, never on the thread count.
      */
-    private static final int CHUNK = 8192;
+    static int chunkRows(int n) {
+        return Math.max(1024, Math.min(8192, (n + 15) / 16));
+    }
     /** Largest total of the streamed pass's chunk partials (chunks × present classes × D doubles, 16 MB). */
     private static final long STREAM_PARTIALS_MAX = 1 << 21;
     /** Largest batch partial (present classes × D doubles, 8 MB) for the fused finite check. */
@@ -72,9 +76,10 @@ final class CpuClassSums implements ClassSums {
             scanFinite(x, n);
         }
         double[] part = fused ? new double[present.length * d] : null;
-        int chunks = (n + CHUNK - 1) / CHUNK;
+        int chunk = chunkRows(n);
+        int chunks = (n + chunk - 1) / chunk;
         if (fused && (long) chunks * present.length * d <= streamPartialsMax) {
-            streamed(x, y, n, present, chunks, part);
+            streamed(x, y, n, present, chunk, chunks, part);
         } else CpuBackend.parallelFor(present.length * colBlocks, task -> {
             int pi = task / colBlocks;
             int c = present[pi];
@@ -105,12 +110,12 @@ final class CpuClassSums implements ClassSums {
 
     /**
      * Few classes present: the rows are read in their own order (a stream) in fixed chunks of
-     * {@link #CHUNK} rows, each chunk adding its rows into its own partial per present class, and
+     * {@link #chunkRows} rows, each chunk adding its rows into its own partial per present class, and
      * the chunks' partials are added in chunk order. The grouped pass reads each class's rows
      * scattered through the batch; at K = 10 it took 2.2 times a streaming read in the same run.
      * The chunks do not depend on the number of threads, so neither do the sums.
      */
-    private void streamed(float[] x, int[] y, int n, int[] present, int chunks, double[] part) {
+    private void streamed(float[] x, int[] y, int n, int[] present, int chunk, int chunks, double[] part) {
         int[] slot = new int[k];
         for (int pi = 0; pi < present.length; pi++) {
             slot[present[pi]] = pi * d;
@@ -119,8 +124,8 @@ final class CpuClassSums implements ClassSums {
         double[][] partials = new double[chunks][];
         CpuBackend.parallelFor(chunks, ch -> {
             double[] p = new double[m];
-            int r1 = Math.min(n, (ch + 1) * CHUNK);
-            for (int r = ch * CHUNK; r < r1; r++) {
+            int r1 = Math.min(n, (ch + 1) * chunk);
+            for (int r = ch * chunk; r < r1; r++) {
                 int o = r * d;
                 int po = slot[y[r]];
                 for (int j = 0; j < d; j++) {

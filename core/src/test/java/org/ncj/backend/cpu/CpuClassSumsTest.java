@@ -25,7 +25,7 @@ class CpuClassSumsTest {
         Random r = new Random(5);
         for (int k : new int[] {1, 2, 3, 40}) {
             for (int d : new int[] {1, 5, 700}) {
-                for (int n : new int[] {0, 1, 3, 2049, 4101}) {
+                for (int n : new int[] {0, 1, 3, 2049, 4101, 17001}) {
                     float[] x = new float[n * d];
                     int[] y = new int[n];
                     double[] want = new double[k * d];
