@@ -264,6 +264,93 @@ final class CpuDecisions implements Decisions {
     }
 
     /**
+     * The float32 ncc scores {@code fl32(h_q − 2g_q)} of one row over a block (contiguous from
+     * {@code g[o]}): the least into {@code best[0]}, and its candidate if every other score is at
+     * or above {@code above(best, t)}, else −1. Two loops without branches, which the JIT
+     * vectorises: the minimum, then the count and index sum of the scores below the limit.
+     */
+    static int nearestScan(float[] g, int o, float[] hf, int q0, int nq, double t, float[] best) {
+        float b = Float.POSITIVE_INFINITY;
+        for (int q = 0; q < nq; q++) {
+            b = Math.min(b, hf[q0 + q] - 2f * g[o + q]);
+        }
+        float lim = above(b, t);
+        int n = 0;
+        int at = 0;
+        for (int q = 0; q < nq; q++) {
+            // 1 where the score is below lim, else 0.
+            int below = (int) Math.signum(Math.max(0f, lim - (hf[q0 + q] - 2f * g[o + q])));
+            n += below;
+            at += below * q;
+        }
+        best[0] = b;
+        return n == 1 ? q0 + at : -1;
+    }
+
+    /** As {@link #nearestScan} for the linear scores {@code fl32(g_q + b̃_q)}: the greatest, and the others at or below {@code below(best, t)}. */
+    static int linearScan(float[] g, int o, float[] bf, int q0, int nq, double t, float[] best) {
+        float b = Float.NEGATIVE_INFINITY;
+        for (int q = 0; q < nq; q++) {
+            b = Math.max(b, g[o + q] + bf[q0 + q]);
+        }
+        float lim = below(b, t);
+        int n = 0;
+        int at = 0;
+        for (int q = 0; q < nq; q++) {
+            int above = (int) Math.signum(Math.max(0f, (g[o + q] + bf[q0 + q]) - lim));
+            n += above;
+            at += above * q;
+        }
+        best[0] = b;
+        return n == 1 ? q0 + at : -1;
+    }
+
+    /**
+     * The float64 scan of one row over a block (any layout): best and runner-up screened
+     * scores and the best's candidate into the row's state, and whether a score is not finite.
+     */
+    static void scanGeneral(float[] g, int o, int qs, double[] mu2, double[] bc, int q0, int nq, int r, double[] n1,
+            double[] n2, int[] bn, double[] l1, double[] l2, int[] bl, boolean[] bad) {
+        double b1 = n1[r];
+        double b2 = n2[r];
+        int bi = bn[r];
+        boolean nonFinite = false;
+        for (int q = 0; q < nq; q++) {
+            double s = mu2[q0 + q] - 2 * (double) g[o + q * qs];
+            nonFinite |= !(Math.abs(s) <= Double.MAX_VALUE);
+            if (s < b1) {
+                b2 = b1;
+                b1 = s;
+                bi = q0 + q;
+            } else if (s < b2) {
+                b2 = s;
+            }
+        }
+        n1[r] = b1;
+        n2[r] = b2;
+        bn[r] = bi;
+        b1 = l1[r];
+        b2 = l2[r];
+        bi = bl[r];
+        o += nq * qs;
+        for (int q = 0; q < nq; q++) {
+            double s = g[o + q * qs] + bc[q0 + q];
+            nonFinite |= !(Math.abs(s) <= Double.MAX_VALUE);
+            if (s > b1) {
+                b2 = b1;
+                b1 = s;
+                bi = q0 + q;
+            } else if (s > b2) {
+                b2 = s;
+            }
+        }
+        l1[r] = b1;
+        l2[r] = b2;
+        bl[r] = bi;
+        bad[r] |= nonFinite;
+    }
+
+    /**
      * The candidates packed for {@code sgemm}: each block of up to {@code block} candidates as
      * its means then its weights rounded to float32 ({@code [M_b; W_b]}, 2·nq × d), with the
      * float64 squared norms of the means and the scales of the recheck tolerances. The screen is
@@ -421,12 +508,12 @@ final class CpuDecisions implements Decisions {
                 for (int r = 0; r < nr; r++) {
                     int o = r * rs;
                     if (!fast[r]) {
-                        scanGeneral(g, o, qs, q0, nq, r, n1, n2, bn, l1, l2, bl, bad);
+                        scanGeneral(g, o, qs, mu2, bc, q0, nq, r, n1, n2, bn, l1, l2, bl, bad);
                         continue;
                     }
                     // Across blocks: the row stays decided only if no candidate so far is within
                     // the tolerance of the best so far (the new block's best or the old one).
-                    int at = nearestScan(g, o, q0, nq, tn32[r], best);
+                    int at = nearestScan(g, o, hf, q0, nq, tn32[r], best);
                     float b = best[0];
                     if (b < fn[r]) {
                         nearN[r] = at < 0 || fn[r] < above(b, tn32[r]);
@@ -435,7 +522,7 @@ final class CpuDecisions implements Decisions {
                     } else {
                         nearN[r] |= b < above(fn[r], tn32[r]);
                     }
-                    at = linearScan(g, o + nq, q0, nq, tl32[r], best);
+                    at = linearScan(g, o + nq, bf, q0, nq, tl32[r], best);
                     b = best[0];
                     if (b > fl[r]) {
                         nearL[r] = at < 0 || fl[r] > below(b, tl32[r]);
@@ -486,93 +573,6 @@ final class CpuDecisions implements Decisions {
                     lin[r0 + r] = linear(x, o);
                 }
             }
-        }
-
-        /**
-         * The float32 ncc scores {@code fl32(h_q − 2g_q)} of one row over a block (contiguous from
-         * {@code g[o]}): the least into {@code best[0]}, and its candidate if every other score is at
-         * or above {@code above(best, t)}, else −1. Two loops without branches, which the JIT
-         * vectorises: the minimum, then the count and index sum of the scores below the limit.
-         */
-        private int nearestScan(float[] g, int o, int q0, int nq, double t, float[] best) {
-            float b = Float.POSITIVE_INFINITY;
-            for (int q = 0; q < nq; q++) {
-                b = Math.min(b, hf[q0 + q] - 2f * g[o + q]);
-            }
-            float lim = above(b, t);
-            int n = 0;
-            int at = 0;
-            for (int q = 0; q < nq; q++) {
-                // 1 where the score is below lim, else 0.
-                int below = (int) Math.signum(Math.max(0f, lim - (hf[q0 + q] - 2f * g[o + q])));
-                n += below;
-                at += below * q;
-            }
-            best[0] = b;
-            return n == 1 ? q0 + at : -1;
-        }
-
-        /** As {@link #nearestScan} for the linear scores {@code fl32(g_q + b̃_q)}: the greatest, and the others at or below {@code below(best, t)}. */
-        private int linearScan(float[] g, int o, int q0, int nq, double t, float[] best) {
-            float b = Float.NEGATIVE_INFINITY;
-            for (int q = 0; q < nq; q++) {
-                b = Math.max(b, g[o + q] + bf[q0 + q]);
-            }
-            float lim = below(b, t);
-            int n = 0;
-            int at = 0;
-            for (int q = 0; q < nq; q++) {
-                int above = (int) Math.signum(Math.max(0f, (g[o + q] + bf[q0 + q]) - lim));
-                n += above;
-                at += above * q;
-            }
-            best[0] = b;
-            return n == 1 ? q0 + at : -1;
-        }
-
-        /**
-         * The float64 scan of one row over a block (any layout): best and runner-up screened
-         * scores and the best's candidate into the row's state, and whether a score is not finite.
-         */
-        private void scanGeneral(float[] g, int o, int qs, int q0, int nq, int r, double[] n1, double[] n2, int[] bn,
-                double[] l1, double[] l2, int[] bl, boolean[] bad) {
-            double b1 = n1[r];
-            double b2 = n2[r];
-            int bi = bn[r];
-            boolean nonFinite = false;
-            for (int q = 0; q < nq; q++) {
-                double s = mu2[q0 + q] - 2 * (double) g[o + q * qs];
-                nonFinite |= !(Math.abs(s) <= Double.MAX_VALUE);
-                if (s < b1) {
-                    b2 = b1;
-                    b1 = s;
-                    bi = q0 + q;
-                } else if (s < b2) {
-                    b2 = s;
-                }
-            }
-            n1[r] = b1;
-            n2[r] = b2;
-            bn[r] = bi;
-            b1 = l1[r];
-            b2 = l2[r];
-            bi = bl[r];
-            o += nq * qs;
-            for (int q = 0; q < nq; q++) {
-                double s = g[o + q * qs] + bc[q0 + q];
-                nonFinite |= !(Math.abs(s) <= Double.MAX_VALUE);
-                if (s > b1) {
-                    b2 = b1;
-                    b1 = s;
-                    bi = q0 + q;
-                } else if (s > b2) {
-                    b2 = s;
-                }
-            }
-            l1[r] = b1;
-            l2[r] = b2;
-            bl[r] = bi;
-            bad[r] |= nonFinite;
         }
 
         /** The direct nearest centre among candidates whose float32 screened score is below limit (one block, contiguous scores). */
