@@ -104,17 +104,24 @@ final class CpuDecisions implements Decisions {
     int[][] decide(float[] x, int n) {
         int[] ncc = new int[n];
         int[] lin = new int[n];
-        int rows = packed == null ? ROW_BLOCK : packed.rowBlock();
-        CpuBackend.parallelFor((n + rows - 1) / rows, b -> {
-            int r0 = b * rows;
-            int r1 = Math.min(n, r0 + rows);
-            if (packed != null) {
-                packed.decide(x, r0, r1, ncc, lin);
-            } else {
-                for (int r = r0; r < r1; r++) {
+        if (packed == null) {
+            CpuBackend.parallelFor((n + ROW_BLOCK - 1) / ROW_BLOCK, b -> {
+                for (int r = b * ROW_BLOCK; r < Math.min(n, (b + 1) * ROW_BLOCK); r++) {
                     ncc[r] = nearest(x, r * d);
                     lin[r] = linear(x, r * d);
                 }
+            });
+            return new int[][] {ncc, lin};
+        }
+        int rows = packed.rowBlock();
+        int blocks = (n + rows - 1) / rows;
+        // A few tasks per core, each with one score buffer for its row blocks: a buffer per row
+        // block (1 MB at K ≥ 512, a G1 humongous object) cost a young collection every ~60 blocks.
+        int tasks = Math.min(blocks, 8 * Runtime.getRuntime().availableProcessors());
+        CpuBackend.parallelFor(tasks, t -> {
+            float[] g = packed.scoreBuffer();
+            for (int b = (int) ((long) blocks * t / tasks); b < (long) blocks * (t + 1) / tasks; b++) {
+                packed.decide(x, b * rows, Math.min(n, (b + 1) * rows), ncc, lin, g);
             }
         });
         return new int[][] {ncc, lin};
@@ -443,17 +450,23 @@ final class CpuDecisions implements Decisions {
         }
 
         /**
-         * Whether every float32 score of the row is finite: the packed rows and x finite, and
-         * {@code |fl32(x·v)| ≤ (1 + γ³²_d)‖x‖‖v‖ ≤ 2¹⁰¹}, {@code h} and {@code |b̃|} at most 2¹⁰⁰, so no
+         * Whether every float32 score of the row is finite: the packed rows and x finite (a NaN
+         * or ∞ makes a norm fail the bounds), every partial sum of {@code fl32(x·v)} at most
+         * {@code (1 + u₃₂)^d‖x‖‖v‖ ≤ 1.3 · 2¹⁰⁰} (d ≤ 2²²), {@code h} and {@code |b̃|} at most 2¹⁰⁰, so no
          * partial sum, product or subtraction reaches float32's 2¹²⁸ (and none is ∞ − ∞ or 0·∞).
          */
         private boolean finiteScores(double xx) {
-            return wide && maxMu2 <= FINITE_SCALE && maxAbsBias <= FINITE_SCALE && xx <= FINITE_SCALE
+            return wide && d <= 1 << 22 && maxMu2 <= FINITE_SCALE && maxAbsBias <= FINITE_SCALE && xx <= FINITE_SCALE
                     && Math.sqrt(xx) * maxPackedNorm <= FINITE_SCALE;
         }
 
-        /** Decides rows [r0, r1) of x into ncc and lin. */
-        void decide(float[] x, int r0, int r1, int[] ncc, int[] lin) {
+        /** A buffer for the scores of one row block. */
+        float[] scoreBuffer() {
+            return new float[2 * block * rowBlock()];
+        }
+
+        /** Decides rows [r0, r1) (at most a row block) of x into ncc and lin, the scores in g ({@link #scoreBuffer}). */
+        void decide(float[] x, int r0, int r1, int[] ncc, int[] lin, float[] g) {
             int nr = r1 - r0;
             int c = cand.length;
             double[] xx = new double[nr];
@@ -484,7 +497,6 @@ final class CpuDecisions implements Decisions {
             int[] bn = new int[nr];
             int[] bl = new int[nr];
             boolean[] bad = new boolean[nr];
-            float[] g = new float[2 * block * nr];
             float[] best = new float[1];
             // Score of candidate q (of the block) for row r: g[r·rs + q·qs] (ncc), + nq·qs (linear).
             int rs = 0;
