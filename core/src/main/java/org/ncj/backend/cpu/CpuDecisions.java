@@ -35,7 +35,7 @@ final class CpuDecisions implements Decisions {
     private static final int GEMM_SCORES = 1 << 18;
     /** Fewer candidates than this: the direct loops. */
     static final int GEMM_MIN_CANDIDATES = 1;
-    /** Score blocks narrower than this (2 × candidates) are computed transposed (rows × scores). */
+    /** Candidate blocks of fewer than half this are scored transposed (rows × scores) and scanned in float64. */
     private static final int TALL_BELOW = 64;
     /** Candidates scored per {@code sgemm} call (bounds the score buffer). */
     static final int CANDIDATE_BLOCK = 1024;
@@ -254,8 +254,9 @@ final class CpuDecisions implements Decisions {
 
     /**
      * The least float32 at or above {@code fl(v + t)} and above v: a score below it is within
-     * the tolerance of v, one at or above it is not (the rounding of the float64 sum is within
-     * the tolerances' slack; the float32 rounding goes up).
+     * the tolerance of v, one at or above it is not. The float32 rounding goes up; the float64
+     * sum's is at most {@code u(|v| + t)}, and the float32 scan's tolerances are at least
+     * {@code 6u₃₂} times the bound on {@code |v|} (2²⁹·6u), far inside their slack (the factor 1.0625).
      */
     static float above(float v, double t) {
         double s = v + t;
@@ -286,9 +287,9 @@ final class CpuDecisions implements Decisions {
         int at = 0;
         for (int q = 0; q < nq; q++) {
             // 1 where the score is below lim, else 0.
-            int below = (int) Math.signum(Math.max(0f, lim - (hf[q0 + q] - 2f * g[o + q])));
-            n += below;
-            at += below * q;
+            int hit = (int) Math.signum(Math.max(0f, lim - (hf[q0 + q] - 2f * g[o + q])));
+            n += hit;
+            at += hit * q;
         }
         best[0] = b;
         return n == 1 ? q0 + at : -1;
@@ -304,9 +305,9 @@ final class CpuDecisions implements Decisions {
         int n = 0;
         int at = 0;
         for (int q = 0; q < nq; q++) {
-            int above = (int) Math.signum(Math.max(0f, (g[o + q] + bf[q0 + q]) - lim));
-            n += above;
-            at += above * q;
+            int hit = (int) Math.signum(Math.max(0f, (g[o + q] + bf[q0 + q]) - lim));
+            n += hit;
+            at += hit * q;
         }
         best[0] = b;
         return n == 1 ? q0 + at : -1;
