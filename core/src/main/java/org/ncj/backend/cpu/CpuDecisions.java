@@ -366,11 +366,11 @@ final class CpuDecisions implements Decisions {
      * float64 GEMM of the scores, and the recheck makes the decisions those of the direct float64
      * evaluation either way.
      *
-     * <p>Score blocks of 2 × 32 candidates or more are written a row's scores contiguous and
-     * scanned in float32 by {@link #nearestScan} and {@link #linearScan}, in loops the JIT vectorises (a profile at
-     * K = 2000 put 30% of the decisions' time in the branchy per-score best/runner-up scan these
-     * replace). Narrower blocks, and rows whose scores a bound cannot keep finite, take the
-     * float64 scan {@link #scanGeneral}, with a finite test per score.
+     * <p>With candidate blocks of 32 or more the scores are written each row's contiguous and
+     * scanned in float32 by {@link #nearestScan} and {@link #linearScan}, in loops the JIT
+     * vectorises (a profile at K = 2000 put 30% of the decisions' time in the branchy per-score
+     * best/runner-up scan these replace). Smaller blocks, and rows whose scores a bound cannot
+     * keep finite, take that float64 scan, {@link #scanGeneral}, with a finite test per score.
      */
     private final class Packed {
         /** Rows with ‖x‖ · (largest float32 row norm), ‖μ‖² and |b| all at most this cannot have a non-finite score. */

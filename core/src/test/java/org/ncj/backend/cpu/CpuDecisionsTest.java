@@ -281,6 +281,44 @@ class CpuDecisionsTest {
     }
 
     @Test
+    void aRowsDecisionDoesNotDependOnTheRowsBatchedWithIt() {
+        // Rows are split into row blocks and tasks by the batch size and the core count; each
+        // row's decision must be the same whichever rows share its block or task (the
+        // deterministic mode's guarantee across thread counts rests on it).
+        Random r = new Random(81);
+        int d = 23;
+        int k = 120;
+        double[] means = gaussian(r, k * d, 2);
+        double[] weights = gaussian(r, k * d, 1);
+        System.arraycopy(means, 7 * d, means, 90 * d, d);
+        int[] cand = java.util.stream.IntStream.range(0, k).toArray();
+        int n = 1500;
+        float[] x = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            int a = r.nextInt(k);
+            for (int j = 0; j < d; j++) {
+                x[i * d + j] = (float) (i % 5 == 0 ? means[7 * d + j] : means[a * d + j] + r.nextGaussian());
+            }
+        }
+        for (BLAS blas : blases()) {
+            for (int block : new int[] {32, 1024}) {
+                CpuDecisions dec = new CpuDecisions(means, weights, null, cand, k, d, blas, block);
+                int[][] all = dec.decide(x, n);
+                for (int size : new int[] {1, 7, 130, 1499}) {
+                    for (int r0 = 0; r0 < n; r0 += size) {
+                        int m = Math.min(size, n - r0);
+                        int[][] part = dec.decide(java.util.Arrays.copyOfRange(x, r0 * d, (r0 + m) * d), m);
+                        for (int i = 0; i < m; i++) {
+                            assertEquals(all[0][r0 + i], part[0][i], "nearest centre of row " + (r0 + i) + " in batches of " + size);
+                            assertEquals(all[1][r0 + i], part[1][i], "linear decision of row " + (r0 + i) + " in batches of " + size);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void theFloat32ScansLimitsAreStrictlyBeyondTheBestAndTheTolerance() {
         // A score below above(v, t) is treated as within t of v; at or above it, as not: the limit
         // must never fall below v + t, and must exclude v itself never (strictly above it), even
