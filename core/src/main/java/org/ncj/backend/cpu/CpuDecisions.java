@@ -50,6 +50,8 @@ final class CpuDecisions implements Decisions {
     private final long[] counts;
     /** Packed for the GEMM path, or null: candidates' means and weights (c×d), ‖μ_c‖², biases. */
     private final Packed packed;
+    /** Score buffers of the GEMM path not in use (at most one per task that ran at once); sgemm overwrites them (β = 0). */
+    private final java.util.concurrent.ConcurrentLinkedDeque<float[]> scoreBuffers = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     CpuDecisions(double[] means, double[] weights, double[] bias, int[] candidates, int k, int d) {
         this(means, weights, bias, candidates, k, d, candidates.length >= GEMM_MIN_CANDIDATES ? CpuSyrk.blas() : null,
@@ -114,15 +116,15 @@ final class CpuDecisions implements Decisions {
             return new int[][] {ncc, lin};
         }
         int rows = packed.rowBlock();
-        int blocks = (n + rows - 1) / rows;
-        // A few tasks per core, each with one score buffer for its row blocks: a buffer per row
-        // block (1 MB at K ≥ 512, a G1 humongous object) cost a young collection every ~60 blocks.
-        int tasks = Math.min(blocks, 8 * Runtime.getRuntime().availableProcessors());
-        CpuBackend.parallelFor(tasks, t -> {
-            float[] g = packed.scoreBuffer();
-            for (int b = (int) ((long) blocks * t / tasks); b < (long) blocks * (t + 1) / tasks; b++) {
-                packed.decide(x, b * rows, Math.min(n, (b + 1) * rows), ncc, lin, g);
+        CpuBackend.parallelFor((n + rows - 1) / rows, b -> {
+            // Score buffers are reused across row blocks and batches: one per row block (1 MB at
+            // K ≥ 512, a G1 humongous object) cost a young collection every ~60 blocks.
+            float[] g = scoreBuffers.poll();
+            if (g == null) {
+                g = packed.scoreBuffer();
             }
+            packed.decide(x, b * rows, Math.min(n, (b + 1) * rows), ncc, lin, g);
+            scoreBuffers.push(g);
         });
         return new int[][] {ncc, lin};
     }
@@ -721,6 +723,7 @@ final class CpuDecisions implements Decisions {
 
     @Override
     public void close() {
-        // heap only
+        // heap only: the score buffers go with the object
+        scoreBuffers.clear();
     }
 }
