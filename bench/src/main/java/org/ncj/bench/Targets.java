@@ -182,8 +182,10 @@ public final class Targets {
     private static void decisions() throws Exception {
         BLAS blas = BLAS.getInstance();
         Random r = new Random(2);
-        int d = 512;
-        for (int k : new int[] {10, 64, 256, 1024}) {
+        // K = 2000, D = 128: the end-to-end shape (target 6) where the decisions are most of ncj's time.
+        for (int[] kd : new int[][] {{10, 512}, {64, 512}, {256, 512}, {1024, 512}, {2000, 128}}) {
+            int k = kd[0];
+            int d = kd[1];
             int n = k <= 64 ? 65536 : 8192;
             float[] x = gaussian(r, n * d);
             int[] y = new int[n];

@@ -40,11 +40,16 @@ class CpuDecisionsTest {
     }
 
     private static void check(double[] means, double[] weights, double[] bias, int[] cand, int k, int d, float[] x, int[] y) {
+        check(means, weights, bias, cand, k, d, x, y, 1, 7, 1024);
+    }
+
+    private static void check(double[] means, double[] weights, double[] bias, int[] cand, int k, int d, float[] x, int[] y,
+            int... blocks) {
         CpuDecisions direct = new CpuDecisions(means, weights, bias, cand, k, d, null, 1);
         assertFalse(direct.usesGemm());
         direct.add(Batch.of(x, y.length, d, y));
         for (BLAS blas : blases()) {
-            for (int block : new int[] {1, 7, 1024}) {
+            for (int block : blocks) {
                 CpuDecisions gemm = new CpuDecisions(means, weights, bias, cand, k, d, blas, block);
                 assertTrue(gemm.usesGemm());
                 gemm.add(Batch.of(x, y.length, d, y));
@@ -218,6 +223,136 @@ class CpuDecisionsTest {
             }
             check(means, weights, null, cand, k, d, x, y);
             check(means, weights, gaussian(r, k, scale), cand, k, d, x, y);
+        }
+    }
+
+    @Test
+    void float32ScansAcrossCandidateBlocksAgreeWithTheDirectLoops() {
+        // 300 candidates in blocks of 32, 45 (the last one narrower) and one of 300: the float32
+        // scan of contiguous rows. Exact ties across blocks (class 290 duplicates 4, 151 duplicates
+        // 150, the first in one block and the second in the next), rows on the midpoint of two
+        // centres in different blocks, rows beyond the float32 scan's bound (‖x‖ ~ 1e31, scanned
+        // in float64), NaN rows and ordinary rows, all in the same tasks.
+        Random r = new Random(61);
+        int d = 19;
+        int k = 310;
+        double[] means = gaussian(r, k * d, 3);
+        double[] weights = gaussian(r, k * d, 1);
+        for (int[] dup : new int[][] {{4, 290}, {150, 151}}) {
+            System.arraycopy(means, dup[0] * d, means, dup[1] * d, d);
+            System.arraycopy(weights, dup[0] * d, weights, dup[1] * d, d);
+        }
+        // Candidates: every class but 0..9 (so that candidate and class indices differ).
+        int[] cand = java.util.stream.IntStream.range(10, k).toArray();
+        int n = 500;
+        float[] x = new float[n * d];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            int a = cand[r.nextInt(cand.length)];
+            int b = cand[r.nextInt(cand.length)];
+            y[i] = a;
+            for (int j = 0; j < d; j++) {
+                double v = switch (i % 6) {
+                    case 0 -> 0.5 * (means[a * d + j] + means[b * d + j]);
+                    case 1 -> means[(i % 4 == 1 ? 290 : 151) * d + j];
+                    case 2 -> 1e31 * r.nextGaussian();
+                    case 3 -> i % 12 == 3 && j == d / 2 ? Double.NaN : means[a * d + j] + r.nextGaussian();
+                    default -> means[a * d + j] + 0.7 * r.nextGaussian();
+                };
+                x[i * d + j] = (float) v;
+            }
+        }
+        for (BLAS blas : blases()) {
+            for (int block : new int[] {32, 45, 300}) {
+                CpuDecisions dec = new CpuDecisions(means, weights, null, cand, k, d, blas, block);
+                assertTrue(dec.scansFloat32());
+                assertTrue(dec.scansFloat32(CpuDecisions.squaredNorm(x, 4 * d, d)), "an ordinary row takes the float32 scan");
+                assertFalse(dec.scansFloat32(CpuDecisions.squaredNorm(x, 2 * d, d)), "a row of norm 1e31 takes the float64 scan");
+                assertFalse(dec.scansFloat32(CpuDecisions.squaredNorm(x, 3 * d, d)), "a NaN row takes the float64 scan");
+            }
+        }
+        check(means, weights, null, cand, k, d, x, y, 7, 32, 45, 300);
+        check(means, weights, gaussian(r, k, 0.5), cand, k, d, x, y, 32, 45, 300);
+        // Near ties on the linear side: weight rows that differ in the last bits, in different blocks.
+        for (int j = 0; j < d; j++) {
+            weights[200 * d + j] = Math.nextUp(weights[20 * d + j]);
+        }
+        check(means, weights, gaussian(r, k, 1e-18), cand, k, d, x, y, 32, 45, 300);
+    }
+
+    @Test
+    void aRowsDecisionDoesNotDependOnTheRowsBatchedWithIt() {
+        // Rows are split into row blocks and tasks by the batch size and the core count; each
+        // row's decision must be the same whichever rows share its block or task (the
+        // deterministic mode's guarantee across thread counts rests on it).
+        Random r = new Random(81);
+        int d = 23;
+        int k = 120;
+        double[] means = gaussian(r, k * d, 2);
+        double[] weights = gaussian(r, k * d, 1);
+        System.arraycopy(means, 7 * d, means, 90 * d, d);
+        int[] cand = java.util.stream.IntStream.range(0, k).toArray();
+        int n = 1500;
+        float[] x = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            int a = r.nextInt(k);
+            for (int j = 0; j < d; j++) {
+                x[i * d + j] = (float) (i % 5 == 0 ? means[7 * d + j] : means[a * d + j] + r.nextGaussian());
+            }
+        }
+        for (BLAS blas : blases()) {
+            for (int block : new int[] {32, 1024}) {
+                CpuDecisions dec = new CpuDecisions(means, weights, null, cand, k, d, blas, block);
+                int[][] all = dec.decide(x, n);
+                for (int size : new int[] {1, 7, 130, 1499}) {
+                    for (int r0 = 0; r0 < n; r0 += size) {
+                        int m = Math.min(size, n - r0);
+                        int[][] part = dec.decide(java.util.Arrays.copyOfRange(x, r0 * d, (r0 + m) * d), m);
+                        for (int i = 0; i < m; i++) {
+                            assertEquals(all[0][r0 + i], part[0][i], "nearest centre of row " + (r0 + i) + " in batches of " + size);
+                            assertEquals(all[1][r0 + i], part[1][i], "linear decision of row " + (r0 + i) + " in batches of " + size);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theFloat32ScansLimitsAreStrictlyBeyondTheBestAndTheTolerance() {
+        // A score below above(v, t) is treated as within t of v; at or above it, as not: the limit
+        // must never fall below v + t, and must exclude v itself never (strictly above it), even
+        // where t is below half an ulp of v.
+        Random r = new Random(71);
+        for (int i = 0; i < 10000; i++) {
+            float v = (float) (Math.scalb(r.nextGaussian(), r.nextInt(200) - 100));
+            double t = Math.scalb(r.nextDouble(), r.nextInt(260) - 180);
+            float up = CpuDecisions.above(v, t);
+            float down = CpuDecisions.below(v, t);
+            // The contract: at or beyond the float64 v ± t, and strictly beyond v.
+            assertTrue(up >= v + t, v + " + " + t + " -> " + up);
+            assertTrue(down <= v - t, v + " - " + t + " -> " + down);
+            assertTrue(up > v, v + " + " + t + " -> " + up);
+            assertTrue(down < v, v + " - " + t + " -> " + down);
+        }
+        assertEquals(Math.nextUp(1f), CpuDecisions.above(1f, 1e-30));
+        assertEquals(Math.nextDown(1f), CpuDecisions.below(1f, 1e-30));
+        assertEquals(3f, CpuDecisions.above(1f, 2));
+        assertEquals(Math.nextUp(1f + 0x1p-23f), CpuDecisions.above(1f, 0x1p-23 + 0x1p-40));
+    }
+
+    @Test
+    void theFloat32ScansToleranceCoversTheFloat64Ones() {
+        // The float32 scan rounds ‖μ‖², b and the subtraction to float32 on top of the GEMM:
+        // its bound is at least the float64 scan's at every scale, and grows with the norms.
+        for (int d : new int[] {1, 16, 128, 4096}) {
+            for (double s : new double[] {0, 1e-30, 1, 1e20}) {
+                assertTrue(CpuDecisions.nccTolerance32(d, s, 2 * s) >= CpuDecisions.nccTolerance(d, s, 2 * s), d + " " + s);
+                assertTrue(CpuDecisions.linTolerance32(d, s, 2 * s, 3 * s) >= CpuDecisions.linTolerance(d, s, 2 * s, 3 * s), d + " " + s);
+            }
+            // ‖μ‖² alone (x = 0): at least 3u₃₂‖μ‖² from rounding it and the subtraction to float32, doubled.
+            assertTrue(CpuDecisions.nccTolerance32(d, 0, 1) >= 2 * 3 * 0x1p-24);
+            assertTrue(CpuDecisions.linTolerance32(d, 0, 0, 1) >= 2 * 3 * 0x1p-24);
         }
     }
 
