@@ -131,7 +131,9 @@ final class CpuCentredStats implements CentredStats {
      * squares go to a scratch row first, a loop C2 vectorises because mu and sq are read and
      * written at the same index (a mean read at the class's own offset might alias sq, and the
      * loop stayed scalar: 0.44 against 0.30 ns per element in a cache-resident probe); then eight
-     * fixed partial sums, so the order, and the result, never depend on the thread count.
+     * fixed partial sums, so the order, and the result, never depend on the thread count. On
+     * batches in memory this runs as fast as the float chains it replaced, no faster: a profile
+     * puts 40% of its samples in that scalar sum, which C2 does not vectorise.
      */
     private static double squaredDeviation(float[] x, int o, double[] mu, double[] sq, int d) {
         for (int j = 0; j < d; j++) {
