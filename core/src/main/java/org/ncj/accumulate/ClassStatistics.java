@@ -195,7 +195,7 @@ public final class ClassStatistics implements AutoCloseable {
     }
 
     /** Rows per Gram of the merge: up to 1024, and at most 2²⁰ doubles (8 MB) in all. */
-    static int pendingCapacity(int d) {
+    private static int pendingCapacity(int d) {
         return Math.max(1, Math.min(1024, (1 << 20) / d));
     }
 

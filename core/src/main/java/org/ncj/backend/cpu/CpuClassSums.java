@@ -28,7 +28,7 @@ final class CpuClassSums implements ClassSums {
      * fewer partials to allocate, fill and add), but a batch of 4096 rows needs more than one chunk
      * to use more than one core. The chunk depends on the batch alone, never on the thread count.
      */
-    static int chunkRows(int n) {
+    private static int chunkRows(int n) {
         return Math.max(1024, Math.min(8192, (n + 15) / 16));
     }
     /** Largest total of the streamed pass's chunk partials (chunks × present classes × D doubles, 16 MB). */
