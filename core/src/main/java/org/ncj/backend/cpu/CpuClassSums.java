@@ -80,15 +80,18 @@ final class CpuClassSums implements ClassSums {
         int chunks = (n + chunk - 1) / chunk;
         if (fused && (long) chunks * present.length * d <= streamPartialsMax) {
             streamed(x, y, n, present, chunk, chunks, part);
-        } else CpuBackend.parallelFor(present.length * colBlocks, task -> {
-            int pi = task / colBlocks;
-            int c = present[pi];
-            int j0 = (task % colBlocks) * COLS;
-            int j1 = Math.min(d, j0 + COLS);
-            double[] out = fused ? part : sums;
-            int base = (fused ? pi : c) * d + j0;
-            sum(x, g, c, j0, j1, out, base);
-        });
+        } else {
+            int[] order = g.order();
+            CpuBackend.parallelFor(present.length * colBlocks, task -> {
+                int pi = task / colBlocks;
+                int c = present[pi];
+                int j0 = (task % colBlocks) * COLS;
+                int j1 = Math.min(d, j0 + COLS);
+                double[] out = fused ? part : sums;
+                int base = (fused ? pi : c) * d + j0;
+                sum(x, order, g.start(c), g.end(c), j0, j1, out, base);
+            });
+        }
         if (fused) {
             for (double v : part) {
                 if (!Double.isFinite(v)) {
@@ -157,16 +160,15 @@ final class CpuClassSums implements ClassSums {
     }
 
     /**
-     * Adds the rows of class c, columns [j0, j1), in row order into {@code sums[base..]}. Four rows
+     * Adds the rows {@code order[r0, r1)} (one class's), columns [j0, j1), in row order into {@code sums[base..]}. Four rows
      * per sweep of the accumulator (a load and a store per element read, not per row), each
      * element's additions still in row order, so the result is that of the one-row loop.
      */
-    private void sum(float[] x, Grouping g, int c, int j0, int j1, double[] sums, int base) {
+    private void sum(float[] x, int[] order, int r0, int r1, int j0, int j1, double[] sums, int base) {
         int w = j1 - j0;
         double[] acc = new double[w];
-        int[] order = g.order();
-        int r = g.start(c);
-        int e = g.end(c);
+        int r = r0;
+        int e = r1;
         for (; r + 3 < e; r += 4) {
             int o0 = order[r] * d + j0;
             int o1 = order[r + 1] * d + j0;
