@@ -9,7 +9,8 @@
 #   - a ```json block right after <!-- readme-test: sample of DIR/metrics.json --> must agree
 #     with that file (every "name": number pair, to the digits shown or to 1e-6 relative: the
 #     digits beyond float32 precision depend on the BLAS);
-#   - after the first ./ncj build, the launcher's classpath must hold no test-scope jar.
+#   - after the first ./ncj build, the launcher's classpath must hold no test-scope jar;
+#   - ./ncj with a missing input file exits 2 with one line on stderr.
 # Prints one line per check and "N passed, M failed".
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -112,6 +113,14 @@ for kind, marker, text, ln in blocks:
             if r is None or not (same(v, str(r)) or abs(float(v) - r) <= 1e-6 * abs(r)):
                 bad.append('%s: README %s, %s %s' % (k, v, path, flat.get(k, 'absent')))
         result(not bad, '%s agrees with %s' % (where, path), '\n'.join(bad))
+# The launcher's contract beyond the examples: bad input ends with exactly one line on stderr and
+# exit 2 (./ncj starts the JVM with the Vector API module and drops the JVM's notice about it).
+p = subprocess.run(['./ncj', 'analyze', '--train-x', 'missing.npy', '--train-y', 'missing-labels.npy'],
+                   cwd=work, capture_output=True, text=True, timeout=1200)
+err = [l for l in p.stderr.split('\n') if l]
+result(p.returncode == 2 and p.stdout == '' and len(err) == 1 and err[0].startswith('ncj: missing.npy: '),
+       './ncj analyze with a missing file: exit 2, one line on stderr naming the file',
+       'exit %d\nstdout: %r\nstderr: %r' % (p.returncode, p.stdout, p.stderr))
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)
 PY

@@ -25,9 +25,9 @@ for s in "${shapes[@]}"; do
   echo "bench: scale run K=$k D=$d N=$n (log $log)"
   start=$(date +%s)
   if [ -x /usr/bin/time ]; then
-    /usr/bin/time -v java -Xmx${heap}g --enable-native-access=ALL-UNNAMED -cp "$cp" org.ncj.scale.ScaleRun cpu "$k" "$d" "$n" 16384 >"$log" 2>&1
+    /usr/bin/time -v java -Xmx${heap}g --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$cp" org.ncj.scale.ScaleRun cpu "$k" "$d" "$n" 16384 >"$log" 2>&1
   else
-    java -Xmx${heap}g --enable-native-access=ALL-UNNAMED -cp "$cp" org.ncj.scale.ScaleRun cpu "$k" "$d" "$n" 16384 >"$log" 2>&1
+    java -Xmx${heap}g --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$cp" org.ncj.scale.ScaleRun cpu "$k" "$d" "$n" 16384 >"$log" 2>&1
   fi
   total=$(( $(date +%s) - start ))
   grep -E '^(classes|time|peak)' "$log" | sed 's/^/  /'

@@ -3,10 +3,11 @@
 # fused second pass of issue #14, each figure beside its limit timed alternately in the same run,
 # with the load average on every line.
 # A few minutes on 2 cores. Usage: bench/run-targets-cpu.sh [reps] [cov|dec|sums|passes|second ...]
+# NCJ_JAVA_OPTS adds JVM options (-Dncj.simd=false: the scalar twins instead of the Vector API kernels).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/find-jdk.sh
 mvn -B -q -ntp -o install -DskipTests 2>/dev/null || mvn -B -q -ntp install -DskipTests
 (cd bench && { mvn -B -q -ntp -o package 2>/dev/null || mvn -B -q -ntp package; })
 mkdir -p bench/out
-java -Xmx8g --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.ncj.bench.Targets "$@" | tee bench/out/targets-cpu.md
+java -Xmx8g --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector ${NCJ_JAVA_OPTS:-} -cp bench/target/benchmarks.jar org.ncj.bench.Targets "$@" | tee bench/out/targets-cpu.md

@@ -36,7 +36,7 @@ import dev.ludovic.netlib.blas.BLAS;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgs = {"-Xmx12g", "--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgs = {"-Xmx12g", "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
 public class CpuBench {
 
     /** Batch for class sums and copy bandwidth: n × D floats (256 MB at the default). */

@@ -42,7 +42,7 @@ import dev.ludovic.netlib.blas.BLAS;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 2)
-@Fork(value = 1, jvmArgs = {"-Xmx8g", "--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgs = {"-Xmx8g", "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
 public class MeasureBench {
 
     /** Unit vectors for the pairwise kernels: K × D. */

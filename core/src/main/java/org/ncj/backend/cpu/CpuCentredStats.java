@@ -8,8 +8,9 @@ import org.ncj.backend.CentredStats;
  * Second-pass statistics. With the scatter matrix: each batch is centred on its rows' class means
  * once (in the working type), the squared norms of the centred rows go to their classes' variance
  * sums, and the centred batch feeds a blocked SYRK into the float64 scatter matrix. Variance norms
- * alone: each row's squared deviation is summed in float64 from a vectorised scratch row (see
- * {@link #squaredDeviation}), with no centred batch written.
+ * alone: each row's squared deviation is summed in float64 with no centred batch written, by
+ * {@link SimdRows#squaredDeviation} where the Vector API is available ({@link Simd}) and by its
+ * scalar twin {@link #squaredDeviation} otherwise.
  */
 final class CpuCentredStats implements CentredStats {
     private static final int ROW_BLOCK = 256;
@@ -25,13 +26,21 @@ final class CpuCentredStats implements CentredStats {
     private final double[] varSums;
     private final long[] counts;
     private final boolean allowNative;
+    /** Variance norms through {@link SimdRows} (else the scalar twin). */
+    private final boolean simd;
     /** The centred batch (in the working type) and its row norms, kept for the next batch of the same or smaller size. */
     private float[] xcF;
     private double[] xcD;
     private double[] norms;
 
     CpuCentredStats(double[] means, int k, int d, DType dtype, boolean wantScatter, boolean wantVarNorms, boolean allowNative) {
+        this(means, k, d, dtype, wantScatter, wantVarNorms, allowNative, Simd.ENABLED);
+    }
+
+    /** With the variance-norm kernel chosen explicitly, so tests run both twins in one JVM. */
+    CpuCentredStats(double[] means, int k, int d, DType dtype, boolean wantScatter, boolean wantVarNorms, boolean allowNative, boolean simd) {
         this.allowNative = allowNative;
+        this.simd = simd;
         this.k = k;
         this.d = d;
         this.dtype = dtype;
@@ -112,10 +121,17 @@ final class CpuCentredStats implements CentredStats {
     private void deviationNorms(float[] x, int[] y, int n) {
         double[] out = norms;
         CpuBackend.parallelFor((n + ROW_BLOCK - 1) / ROW_BLOCK, b -> {
+            int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
+            if (simd) {
+                double[] lanes = new double[SimdRows.lanes()];
+                for (int r = b * ROW_BLOCK; r < r1; r++) {
+                    out[r] = SimdRows.squaredDeviation(x, r * d, means, y[r] * d, d, lanes);
+                }
+                return;
+            }
             double[] mu = new double[d];
             double[] sq = new double[d];
             int last = -1;
-            int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
             for (int r = b * ROW_BLOCK; r < r1; r++) {
                 if (y[r] != last) {
                     last = y[r];
@@ -131,11 +147,12 @@ final class CpuCentredStats implements CentredStats {
      * squares go to a scratch row first, a loop C2 vectorises because mu and sq are read and
      * written at the same index (a mean read at the class's own offset might alias sq, and the
      * loop stayed scalar: 0.44 against 0.30 ns per element in a cache-resident probe); then eight
-     * fixed partial sums, so the order, and the result, never depend on the thread count. On
-     * batches in memory this runs as fast as the float chains it replaced, no faster: a profile
-     * puts 40% of its samples in that scalar sum, which C2 does not vectorise.
+     * fixed partial sums, so the order, and the result, never depend on the thread count. A
+     * profile puts 40% of its samples in that scalar sum, which C2 does not vectorise (it keeps
+     * float64 reductions in order); the Vector API twin {@link SimdRows#squaredDeviation} runs at
+     * 1.2–1.3 times a streaming read against 2.5–3.5 for this one (bench/RESULTS.md).
      */
-    private static double squaredDeviation(float[] x, int o, double[] mu, double[] sq, int d) {
+    static double squaredDeviation(float[] x, int o, double[] mu, double[] sq, int d) {
         for (int j = 0; j < d; j++) {
             double v = x[o + j] - mu[j];
             sq[j] = v * v;

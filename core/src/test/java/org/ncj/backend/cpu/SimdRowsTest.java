@@ -1,0 +1,155 @@
+package org.ncj.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.ncj.DType;
+import org.ncj.backend.Batch;
+
+/**
+ * The Vector API row kernels ({@link SimdRows}) and their scalar twins, each against an exact
+ * reference, on lengths around the vector length (D = 1, 2, 3, 7 … 513) and on data far from the
+ * origin and at extreme scales; then the variance norms of {@link CpuCentredStats} through both.
+ */
+class SimdRowsTest {
+    private static final int[] DIMS = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 511, 512, 513, 4099};
+
+    @Test
+    void theTestJvmRunsTheVectorKernels() {
+        assertTrue(Simd.ENABLED, "the surefire JVM starts with --add-modules jdk.incubator.vector (core/pom.xml), "
+                + "so the Vector API kernels are the ones under test; lanes = " + (Simd.ENABLED ? SimdRows.lanes() : 0));
+    }
+
+    /** ‖x − μ‖² exactly (x a float, μ a double: both exact decimals), then rounded to a double. */
+    private static double exact(float[] x, int o, double[] mu, int mo, int d) {
+        BigDecimal s = BigDecimal.ZERO;
+        for (int j = 0; j < d; j++) {
+            BigDecimal v = new BigDecimal(x[o + j]).subtract(new BigDecimal(mu[mo + j]));
+            s = s.add(v.multiply(v));
+        }
+        return s.round(MathContext.DECIMAL128).doubleValue();
+    }
+
+    private static double scalar(float[] x, int o, double[] means, int mo, int d) {
+        double[] mu = new double[d];
+        System.arraycopy(means, mo, mu, 0, d);
+        return CpuCentredStats.squaredDeviation(x, o, mu, new double[d], d);
+    }
+
+    @Test
+    void squaredDeviationMatchesTheExactSumInBothTwins() {
+        Random r = new Random(11);
+        double[] lanes = new double[SimdRows.lanes()];
+        // centre, spread: near the origin, far from it (the deviation is what is left of 1e6),
+        // tiny and huge values (squares far outside float range, inside float64's)
+        double[][] scales = {{0, 1}, {1e6, 1}, {0, 1e-30}, {0, 1e30}, {-3e38, 1e36}};
+        for (double[] sc : scales) {
+            for (int d : DIMS) {
+                int rows = 3;
+                float[] x = new float[rows * d + 5];
+                double[] means = new double[2 * d + 3];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) (sc[0] + sc[1] * r.nextGaussian());
+                }
+                for (int i = 0; i < means.length; i++) {
+                    means[i] = sc[0] + sc[1] * 0.1 * r.nextGaussian();
+                }
+                for (int row = 0; row < rows; row++) {
+                    // rows and means at offsets that are not vector multiples
+                    int o = 5 + row * d - (row == 0 ? 5 : 0);
+                    int mo = 3 + (row % 2) * d - (row == 2 ? 3 : 0);
+                    double want = exact(x, o, means, mo, d);
+                    double bound = (d + 2) * 0x1p-52 * want;
+                    double v = SimdRows.squaredDeviation(x, o, means, mo, d, lanes);
+                    double s = scalar(x, o, means, mo, d);
+                    String at = "D = " + d + ", centre " + sc[0] + ", spread " + sc[1] + ", row " + row;
+                    assertEquals(want, v, bound, "vector kernel, " + at);
+                    assertEquals(want, s, bound, "scalar twin, " + at);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aNonFiniteValueMakesTheNormNonFinite() {
+        double[] lanes = new double[SimdRows.lanes()];
+        for (int d : DIMS) {
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                for (int at : new int[] {0, d / 2, d - 1}) {
+                    float[] x = new float[d];
+                    x[at] = bad;
+                    double v = SimdRows.squaredDeviation(x, 0, new double[d], 0, d, lanes);
+                    assertFalse(Double.isFinite(v), "D = " + d + ", " + bad + " at column " + at + " gave " + v);
+                }
+            }
+        }
+    }
+
+    @Test
+    void varianceNormsAgreeThroughBothKernels() {
+        Random r = new Random(12);
+        for (int k : new int[] {1, 2, 3, 40}) {
+            for (int d : new int[] {1, 3, 17, 700}) {
+                for (int n : new int[] {0, 1, 3, 257, 1001}) {
+                    double[] means = new double[k * d];
+                    for (int i = 0; i < means.length; i++) {
+                        means[i] = 1e4 + r.nextGaussian();
+                    }
+                    float[] x = new float[n * d];
+                    int[] y = new int[n];
+                    double[] want = new double[k];
+                    for (int i = 0; i < n; i++) {
+                        y[i] = r.nextInt(k);
+                        for (int j = 0; j < d; j++) {
+                            x[i * d + j] = (float) (1e4 + r.nextGaussian());
+                        }
+                        want[y[i]] += exact(x, i * d, means, y[i] * d, d);
+                    }
+                    double[][] got = new double[2][];
+                    long[][] counts = new long[2][];
+                    for (int t = 0; t < 2; t++) {
+                        try (CpuCentredStats s = new CpuCentredStats(means, k, d, DType.FLOAT32, false, true, true, t == 0)) {
+                            s.add(Batch.of(x, n, d, y));
+                            got[t] = s.varNormSums();
+                            counts[t] = s.counts();
+                        }
+                    }
+                    assertArrayEquals(counts[0], counts[1]);
+                    for (int c = 0; c < k; c++) {
+                        double bound = (d + n + 2) * 0x1p-52 * want[c];
+                        String at = "K = " + k + ", D = " + d + ", n = " + n + ", class " + c;
+                        assertEquals(want[c], got[0][c], bound, "vector kernel, " + at);
+                        assertEquals(want[c], got[1][c], bound, "scalar twin, " + at);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aNonFiniteRowIsNamedAndLeavesTheSumsAsTheyWere() {
+        for (boolean simd : new boolean[] {true, false}) {
+            int k = 2;
+            int d = 19;
+            float[] x = new float[4 * d];
+            java.util.Arrays.fill(x, 1f);
+            int[] y = {0, 1, 0, 1};
+            try (CpuCentredStats s = new CpuCentredStats(new double[k * d], k, d, DType.FLOAT32, false, true, true, simd)) {
+                s.add(Batch.of(x, 4, d, y));
+                double[] before = s.varNormSums();
+                x[2 * d + 17] = Float.NaN;
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.add(Batch.of(x, 4, d, y)));
+                assertTrue(e.getMessage().contains("row 2, column 17"), e.getMessage());
+                assertArrayEquals(before, s.varNormSums(), "simd = " + simd);
+            }
+        }
+    }
+}
