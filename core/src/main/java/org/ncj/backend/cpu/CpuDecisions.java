@@ -76,9 +76,9 @@ final class CpuDecisions implements Decisions {
         return packed != null;
     }
 
-    /** Whether the score blocks are scanned in float32 (rows whose scores are bounded finite). */
+    /** Whether the score blocks are scanned in float32 (rows whose scores are bounded finite): whenever they are screened. */
     boolean scansFloat32() {
-        return packed != null && packed.wide;
+        return packed != null;
     }
 
     /** Whether a row of squared norm xx (as {@link #squaredNorm} gives it) takes the float32 scan. */
@@ -316,6 +316,72 @@ final class CpuDecisions implements Decisions {
     }
 
     /**
+     * {@link #nearestScan} for every row of a tall block at once (candidate q's scores of the nr
+     * rows contiguous from {@code g[q·nr]}): the same scores, limits and counts per row, in loops
+     * over the rows, which the JIT vectorises (the per-row float64 scan it replaces at K = 10 had
+     * more Java samples than any other frame of the decisions). Into {@code best} and {@code at}
+     * (the candidate, or −1); {@code lim} and {@code cnt} are scratch.
+     */
+    static void nearestScanTall(float[] g, int nr, float[] hf, int q0, int nq, double[] t, float[] best, int[] at,
+            float[] lim, int[] cnt) {
+        java.util.Arrays.fill(best, 0, nr, Float.POSITIVE_INFINITY);
+        for (int q = 0; q < nq; q++) {
+            float h = hf[q0 + q];
+            int go = q * nr;
+            for (int r = 0; r < nr; r++) {
+                best[r] = Math.min(best[r], h - 2f * g[go + r]);
+            }
+        }
+        for (int r = 0; r < nr; r++) {
+            lim[r] = above(best[r], t[r]);
+        }
+        java.util.Arrays.fill(cnt, 0, nr, 0);
+        java.util.Arrays.fill(at, 0, nr, 0);
+        for (int q = 0; q < nq; q++) {
+            float h = hf[q0 + q];
+            int go = q * nr;
+            for (int r = 0; r < nr; r++) {
+                int hit = (int) Math.signum(Math.max(0f, lim[r] - (h - 2f * g[go + r])));
+                cnt[r] += hit;
+                at[r] += hit * q;
+            }
+        }
+        for (int r = 0; r < nr; r++) {
+            at[r] = cnt[r] == 1 ? q0 + at[r] : -1;
+        }
+    }
+
+    /** {@link #linearScan} for every row of a tall block at once, the scores of candidate q from {@code g[go0 + q·nr]}. */
+    static void linearScanTall(float[] g, int go0, int nr, float[] bf, int q0, int nq, double[] t, float[] best, int[] at,
+            float[] lim, int[] cnt) {
+        java.util.Arrays.fill(best, 0, nr, Float.NEGATIVE_INFINITY);
+        for (int q = 0; q < nq; q++) {
+            float b = bf[q0 + q];
+            int go = go0 + q * nr;
+            for (int r = 0; r < nr; r++) {
+                best[r] = Math.max(best[r], g[go + r] + b);
+            }
+        }
+        for (int r = 0; r < nr; r++) {
+            lim[r] = below(best[r], t[r]);
+        }
+        java.util.Arrays.fill(cnt, 0, nr, 0);
+        java.util.Arrays.fill(at, 0, nr, 0);
+        for (int q = 0; q < nq; q++) {
+            float b = bf[q0 + q];
+            int go = go0 + q * nr;
+            for (int r = 0; r < nr; r++) {
+                int hit = (int) Math.signum(Math.max(0f, (g[go + r] + b) - lim[r]));
+                cnt[r] += hit;
+                at[r] += hit * q;
+            }
+        }
+        for (int r = 0; r < nr; r++) {
+            at[r] = cnt[r] == 1 ? q0 + at[r] : -1;
+        }
+    }
+
+    /**
      * The float64 scan of one row over a block (any layout): best and runner-up screened
      * scores and the best's candidate into the row's state, and whether a score is not finite.
      */
@@ -371,8 +437,10 @@ final class CpuDecisions implements Decisions {
      * <p>With candidate blocks of 32 or more the scores are written each row's contiguous and
      * scanned in float32 by {@link #nearestScan} and {@link #linearScan}, in loops the JIT
      * vectorises (a profile at K = 2000 put 30% of the decisions' time in the branchy per-score
-     * best/runner-up scan these replace). Smaller blocks, and rows whose scores a bound cannot
-     * keep finite, take that float64 scan, {@link #scanGeneral}, with a finite test per score.
+     * best/runner-up scan these replace). Smaller blocks are written tall (each candidate's
+     * scores contiguous) and scanned by {@link #nearestScanTall} and {@link #linearScanTall}, the
+     * same float32 scan run over all rows at once. Rows whose scores a bound cannot keep finite
+     * take the float64 scan, {@link #scanGeneral}, with a finite test per score.
      */
     private final class Packed {
         /** Rows with ‖x‖ · (largest float32 row norm), ‖μ‖² and |b| all at most this cannot have a non-finite score. */
@@ -459,7 +527,7 @@ final class CpuDecisions implements Decisions {
          * partial sum, product or subtraction reaches float32's 2¹²⁸ (and none is ∞ − ∞ or 0·∞).
          */
         private boolean finiteScores(double xx) {
-            return wide && d <= 1 << 22 && maxMu2 <= FINITE_SCALE && maxAbsBias <= FINITE_SCALE && xx <= FINITE_SCALE
+            return d <= 1 << 22 && maxMu2 <= FINITE_SCALE && maxAbsBias <= FINITE_SCALE && xx <= FINITE_SCALE
                     && Math.sqrt(xx) * maxPackedNorm <= FINITE_SCALE;
         }
 
@@ -501,6 +569,13 @@ final class CpuDecisions implements Decisions {
             int[] bl = new int[nr];
             boolean[] bad = new boolean[nr];
             float[] best = new float[1];
+            // The tall layout's float32 scans, all rows of a block at once: best score, its candidate (or −1).
+            float[] tbn = wide ? null : new float[nr];
+            int[] tan = wide ? null : new int[nr];
+            float[] tbl = wide ? null : new float[nr];
+            int[] tal = wide ? null : new int[nr];
+            float[] tlim = wide ? null : new float[nr];
+            int[] tcnt = wide ? null : new int[nr];
             // Score of candidate q (of the block) for row r: g[r·rs + q·qs] (ncc), + nq·qs (linear).
             int rs = 0;
             int qs = 0;
@@ -513,6 +588,8 @@ final class CpuDecisions implements Decisions {
                     blas.sgemm("T", "N", nr, m, d, 1f, x, r0 * d, d, mw, 2 * q0 * d, d, 0f, g, 0, nr);
                     rs = 1;
                     qs = nr;
+                    nearestScanTall(g, nr, hf, q0, nq, tn32, tbn, tan, tlim, tcnt);
+                    linearScanTall(g, nq * nr, nr, bf, q0, nq, tl32, tbl, tal, tlim, tcnt);
                 } else {
                     // Row-major [M_b; W_b] rows are column-major columns: G (2nq × nr, column-major),
                     // each row's scores contiguous.
@@ -528,8 +605,15 @@ final class CpuDecisions implements Decisions {
                     }
                     // Across blocks: the row stays decided only if no candidate so far is within
                     // the tolerance of the best so far (the new block's best or the old one).
-                    int at = nearestScan(g, o, hf, q0, nq, tn32[r], best);
-                    float b = best[0];
+                    int at;
+                    float b;
+                    if (wide) {
+                        at = nearestScan(g, o, hf, q0, nq, tn32[r], best);
+                        b = best[0];
+                    } else {
+                        at = tan[r];
+                        b = tbn[r];
+                    }
                     if (b < fn[r]) {
                         nearN[r] = at < 0 || fn[r] < above(b, tn32[r]);
                         fn[r] = b;
@@ -537,8 +621,13 @@ final class CpuDecisions implements Decisions {
                     } else {
                         nearN[r] |= b < above(fn[r], tn32[r]);
                     }
-                    at = linearScan(g, o + nq, bf, q0, nq, tl32[r], best);
-                    b = best[0];
+                    if (wide) {
+                        at = linearScan(g, o + nq, bf, q0, nq, tl32[r], best);
+                        b = best[0];
+                    } else {
+                        at = tal[r];
+                        b = tbl[r];
+                    }
                     if (b > fl[r]) {
                         nearL[r] = at < 0 || fl[r] > below(b, tl32[r]);
                         fl[r] = b;
@@ -557,14 +646,14 @@ final class CpuDecisions implements Decisions {
                     if (!nearN[r]) {
                         ncc[r0 + r] = cand[in[r]];
                     } else if (oneBlock) {
-                        ncc[r0 + r] = nearestWithin32(x, o, g, r * rs, above(fn[r], tn32[r]));
+                        ncc[r0 + r] = nearestWithin32(x, o, g, r * rs, qs, above(fn[r], tn32[r]));
                     } else {
                         ncc[r0 + r] = nearest(x, o);
                     }
                     if (!nearL[r]) {
                         lin[r0 + r] = cand[il[r]];
                     } else if (oneBlock) {
-                        lin[r0 + r] = linearWithin32(x, o, g, r * rs + c, below(fl[r], tl32[r]));
+                        lin[r0 + r] = linearWithin32(x, o, g, r * rs + c * qs, qs, below(fl[r], tl32[r]));
                     } else {
                         lin[r0 + r] = linear(x, o);
                     }
@@ -590,12 +679,12 @@ final class CpuDecisions implements Decisions {
             }
         }
 
-        /** The direct nearest centre among candidates whose float32 screened score is below limit (one block, contiguous scores). */
-        private int nearestWithin32(float[] x, int o, float[] g, int go, float limit) {
+        /** The direct nearest centre among candidates whose float32 screened score is below limit (one block; candidate q's at g[go + q·qs]). */
+        private int nearestWithin32(float[] x, int o, float[] g, int go, int qs, float limit) {
             int best = -1;
             double bestD = Double.POSITIVE_INFINITY;
             for (int q = 0; q < cand.length; q++) {
-                if (hf[q] - 2f * g[go + q] < limit) {
+                if (hf[q] - 2f * g[go + q * qs] < limit) {
                     double s = distance(x, o, cand[q]);
                     if (s < bestD || best < 0) {
                         bestD = s;
@@ -607,11 +696,11 @@ final class CpuDecisions implements Decisions {
         }
 
         /** The direct linear decision among candidates whose float32 screened score is above limit. */
-        private int linearWithin32(float[] x, int o, float[] g, int go, float limit) {
+        private int linearWithin32(float[] x, int o, float[] g, int go, int qs, float limit) {
             int best = -1;
             double bestS = Double.NEGATIVE_INFINITY;
             for (int q = 0; q < cand.length; q++) {
-                if (g[go + q] + bf[q] > limit) {
+                if (g[go + q * qs] + bf[q] > limit) {
                     double s = score(x, o, cand[q]);
                     if (s > bestS || best < 0) {
                         bestS = s;
@@ -656,13 +745,29 @@ final class CpuDecisions implements Decisions {
     }
 
     /**
-     * ‖x‖² for the tolerances, which need it only to a few percent (their factor 1.0625): eight
-     * independent float32 sums (a profile at K = 10 had this loop, in float64 with four sums, as
-     * the hottest Java frame; twice as fast in float32). Where a float32 square could have
-     * underflowed (a result below 2⁻⁶⁰) the float64 loop gives the value; an overflow gives ∞,
-     * so every candidate of the row is evaluated directly.
+     * ‖x‖² for the tolerances, which need it only to a few percent (their factor 1.0625): float32
+     * sums in independent partials ({@link SimdRows#squaredSum} where the Vector API is available,
+     * {@link #squaredSum32} otherwise; a profile at K = 10 had the float64 loop with four sums as
+     * the hottest Java frame, twice as slow as eight float32 sums, which in turn took a third of
+     * the Java samples of the decisions until the vector form). Where a float32 square could have
+     * underflowed (a result below 2⁻⁶⁰) the float64 loop gives the value; an overflow gives ∞, so
+     * every candidate of the row is evaluated directly.
      */
     static double squaredNorm(float[] x, int o, int d) {
+        double s = Simd.ENABLED ? SimdRows.squaredSum(x, o, d) : squaredSum32(x, o, d);
+        if (s >= 0x1p-60) {
+            return s;
+        }
+        double t = 0;
+        for (int j = 0; j < d; j++) {
+            double v = x[o + j];
+            t += v * v;
+        }
+        return t;
+    }
+
+    /** Σ x_j² in eight float32 partials, added in float64: the scalar twin of {@link SimdRows#squaredSum}. */
+    static double squaredSum32(float[] x, int o, int d) {
         float s0 = 0;
         float s1 = 0;
         float s2 = 0;
@@ -693,16 +798,7 @@ final class CpuDecisions implements Decisions {
         for (; j < d; j++) {
             s0 += x[o + j] * x[o + j];
         }
-        double s = ((double) s0 + s1) + ((double) s2 + s3) + (((double) s4 + s5) + ((double) s6 + s7));
-        if (s >= 0x1p-60) {
-            return s;
-        }
-        double t = 0;
-        for (j = 0; j < d; j++) {
-            double v = x[o + j];
-            t += v * v;
-        }
-        return t;
+        return ((double) s0 + s1) + ((double) s2 + s3) + (((double) s4 + s5) + ((double) s6 + s7));
     }
 
     private static double[] filled(int n, double v) {

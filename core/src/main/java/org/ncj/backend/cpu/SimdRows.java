@@ -18,6 +18,8 @@ final class SimdRows {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     /** As many floats as {@link #D} has doubles, so one float load widens to one double vector. */
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    /** Floats in a full vector, for float32 work. */
+    private static final VectorSpecies<Float> F32 = FloatVector.SPECIES_PREFERRED;
 
     private SimdRows() {
     }
@@ -54,6 +56,33 @@ final class SimdRows {
         for (; j < d; j++) {
             double v = x[o + j] - means[mo + j];
             s += v * v;
+        }
+        return s;
+    }
+
+    /**
+     * {@code Σ x[o + j]²} for the decision tolerances, which need it to a few percent: float32
+     * squares summed in two float32 vector accumulators (an overflow gives ∞, which sends the row
+     * to the direct evaluation), their lanes widened and summed in float64 (finite wherever the
+     * scalar twin's eight partials are), then the tail. Scalar twin: {@code CpuDecisions.squaredSum32}.
+     */
+    static double squaredSum(float[] x, int o, int d) {
+        int l = F32.length();
+        FloatVector a0 = FloatVector.zero(F32);
+        FloatVector a1 = FloatVector.zero(F32);
+        int j = 0;
+        for (; j + 2 * l <= d; j += 2 * l) {
+            FloatVector v0 = FloatVector.fromArray(F32, x, o + j);
+            FloatVector v1 = FloatVector.fromArray(F32, x, o + j + l);
+            a0 = a0.add(v0.mul(v0));
+            a1 = a1.add(v1.mul(v1));
+        }
+        FloatVector a = a0.add(a1);
+        DoubleVector lo = (DoubleVector) a.convertShape(VectorOperators.F2D, D, 0);
+        DoubleVector hi = (DoubleVector) a.convertShape(VectorOperators.F2D, D, 1);
+        double s = lo.add(hi).reduceLanes(VectorOperators.ADD);
+        for (; j < d; j++) {
+            s += x[o + j] * x[o + j];
         }
         return s;
     }

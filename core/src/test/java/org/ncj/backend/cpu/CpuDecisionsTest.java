@@ -357,6 +357,74 @@ class CpuDecisionsTest {
     }
 
     @Test
+    void theTallScansGiveEachRowWhatTheRowScanGives() {
+        // The tall layout (candidate q's scores of all rows contiguous) scanned for all rows at
+        // once must give every row the best score and candidate (or −1) of the per-row scan of
+        // the same scores: on ties, near ties within the tolerance, rows counts that are not
+        // vector multiples and candidate blocks that do not start at 0.
+        Random r = new Random(61);
+        int[] seen = new int[2];
+        for (int nr : new int[] {1, 3, 17, 64, 100}) {
+            for (int nq : new int[] {1, 2, 3, 10, 31}) {
+                int q0 = 5;
+                float[] hf = new float[q0 + nq];
+                float[] bf = new float[q0 + nq];
+                for (int q = 0; q < hf.length; q++) {
+                    hf[q] = (float) r.nextGaussian();
+                    bf[q] = (float) r.nextGaussian();
+                }
+                int lin0 = nq * nr;
+                float[] tall = new float[2 * nq * nr];
+                double[] tn = new double[nr];
+                double[] tl = new double[nr];
+                for (int row = 0; row < nr; row++) {
+                    tn[row] = row % 3 == 0 ? 0 : 1e-3;
+                    tl[row] = row % 3 == 1 ? 0 : 1e-3;
+                    for (int q = 0; q < nq; q++) {
+                        // Every fourth row has its scores on a coarse grid: exact ties.
+                        float v = (float) r.nextGaussian();
+                        float w = (float) r.nextGaussian();
+                        if (row % 4 == 0) {
+                            v = Math.round(v * 2) / 2f;
+                            w = Math.round(w * 2) / 2f;
+                        }
+                        tall[q * nr + row] = v;
+                        tall[lin0 + q * nr + row] = w;
+                    }
+                    if (row % 4 == 1 && nq > 1) {
+                        // a runner-up within 1e-4 of the best ncc and linear score
+                        tall[nr + row] = tall[row] + 5e-5f * (hf[q0] - hf[q0 + 1]) / 2 + (hf[q0 + 1] - hf[q0]) / 2;
+                        tall[lin0 + nr + row] = tall[lin0 + row] + bf[q0] - bf[q0 + 1] - 5e-5f;
+                    }
+                }
+                float[] bn = new float[nr];
+                int[] an = new int[nr];
+                float[] bl = new float[nr];
+                int[] al = new int[nr];
+                CpuDecisions.nearestScanTall(tall, nr, hf, q0, nq, tn, bn, an, new float[nr], new int[nr]);
+                CpuDecisions.linearScanTall(tall, lin0, nr, bf, q0, nq, tl, bl, al, new float[nr], new int[nr]);
+                float[] rowScores = new float[2 * nq];
+                float[] best = new float[1];
+                for (int row = 0; row < nr; row++) {
+                    for (int q = 0; q < nq; q++) {
+                        rowScores[q] = tall[q * nr + row];
+                        rowScores[nq + q] = tall[lin0 + q * nr + row];
+                    }
+                    String at = "nr = " + nr + ", nq = " + nq + ", row " + row;
+                    int want = CpuDecisions.nearestScan(rowScores, 0, hf, q0, nq, tn[row], best);
+                    assertEquals(want, an[row], "ncc candidate, " + at);
+                    assertEquals(best[0], bn[row], "ncc best, " + at);
+                    want = CpuDecisions.linearScan(rowScores, nq, bf, q0, nq, tl[row], best);
+                    assertEquals(want, al[row], "linear candidate, " + at);
+                    assertEquals(best[0], bl[row], "linear best, " + at);
+                    seen[an[row] < 0 ? 0 : 1]++;
+                }
+            }
+        }
+        assertTrue(seen[0] > 0 && seen[1] > 0, "rows left undecided and rows decided: " + seen[0] + ", " + seen[1]);
+    }
+
+    @Test
     void squaredNormIsWithinTheTolerancesSlackAtEveryScale() {
         // The tolerances take ‖x‖² to within their factor 1.0625; the float32 sums must stay far
         // inside it, fall back to float64 where squares underflow, and give ∞ (not a finite

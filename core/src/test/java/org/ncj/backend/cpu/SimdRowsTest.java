@@ -94,6 +94,36 @@ class SimdRowsTest {
     }
 
     @Test
+    void squaredSumIsWithinTheDecisionTolerancesSlackInBothTwins() {
+        // The tolerances take ‖x‖² to within their factor 1.0625: both float32 sums must stay far
+        // inside it and give ∞ (never a finite underestimate) where a square overflows.
+        Random r = new Random(13);
+        for (int d : DIMS) {
+            for (double scale : new double[] {1e-15, 1, 1e6, 1e17}) {
+                float[] x = new float[d + 3];
+                for (int j = 0; j < x.length; j++) {
+                    x[j] = (float) (scale * r.nextGaussian());
+                }
+                double want = 0;
+                for (int j = 0; j < d; j++) {
+                    want += (double) x[3 + j] * x[3 + j];
+                }
+                double v = SimdRows.squaredSum(x, 3, d);
+                double s = CpuDecisions.squaredSum32(x, 3, d);
+                String at = "D = " + d + ", scale " + scale;
+                assertEquals(want, v, 1e-4 * want, "vector kernel, " + at);
+                assertEquals(want, s, 1e-4 * want, "scalar twin, " + at);
+            }
+            for (int at : new int[] {0, d / 2, d - 1}) {
+                float[] big = new float[d];
+                big[at] = 3e19f;
+                assertEquals(Double.POSITIVE_INFINITY, SimdRows.squaredSum(big, 0, d), "vector kernel, D = " + d + ", at " + at);
+                assertEquals(Double.POSITIVE_INFINITY, CpuDecisions.squaredSum32(big, 0, d), "scalar twin, D = " + d + ", at " + at);
+            }
+        }
+    }
+
+    @Test
     void varianceNormsAgreeThroughBothKernels() {
         Random r = new Random(12);
         for (int k : new int[] {1, 2, 3, 40}) {
