@@ -48,6 +48,8 @@ final class CpuDecisions implements Decisions {
     private final int[] cand;
     private final long[] hits;
     private final long[] counts;
+    /** Tall score blocks through {@link SimdRows#scoresTall} (else {@code sgemm}). */
+    private final boolean simdScores;
     /** Packed for the GEMM path, or null: candidates' means and weights (c×d), ‖μ_c‖², biases. */
     private final Packed packed;
     /** Score buffers of the GEMM path not in use (at most one per task that ran at once); sgemm overwrites them (β = 0). */
@@ -60,6 +62,13 @@ final class CpuDecisions implements Decisions {
 
     /** With an explicit BLAS (null: direct loops) and candidate block, for tests. */
     CpuDecisions(double[] means, double[] weights, double[] bias, int[] candidates, int k, int d, BLAS blas, int candidateBlock) {
+        this(means, weights, bias, candidates, k, d, blas, candidateBlock, Simd.ENABLED);
+    }
+
+    /** Also choosing how tall score blocks are formed ({@link SimdRows#scoresTall}, else the BLAS), for tests. */
+    CpuDecisions(double[] means, double[] weights, double[] bias, int[] candidates, int k, int d, BLAS blas, int candidateBlock,
+            boolean simdScores) {
+        this.simdScores = simdScores;
         this.k = k;
         this.d = d;
         this.means = means.clone();
@@ -584,8 +593,13 @@ final class CpuDecisions implements Decisions {
                 int m = 2 * nq;
                 if (!wide) {
                     // Few candidates: G (nr × 2nq, column-major) = X [M_b; W_b]ᵀ puts the long side
-                    // where the BLAS micro-kernel's long dimension is.
-                    blas.sgemm("T", "N", nr, m, d, 1f, x, r0 * d, d, mw, 2 * q0 * d, d, 0f, g, 0, nr);
+                    // where the BLAS micro-kernel's long dimension is; the Vector API kernel
+                    // writes the same layout without the BLAS threads (SimdRows.scoresTall).
+                    if (simdScores) {
+                        SimdRows.scoresTall(x, r0 * d, nr, d, mw, 2 * q0 * d, m, g);
+                    } else {
+                        blas.sgemm("T", "N", nr, m, d, 1f, x, r0 * d, d, mw, 2 * q0 * d, d, 0f, g, 0, nr);
+                    }
                     rs = 1;
                     qs = nr;
                     nearestScanTall(g, nr, hf, q0, nq, tn32, tbn, tan, tlim, tcnt);

@@ -87,6 +87,129 @@ final class SimdRows {
         return s;
     }
 
+    /**
+     * A tall score block for the decisions' screen: {@code g[q·nr + r] = fl32(x_r · v_q)} for the
+     * nr rows {@code x[xo + r·d ..]} and the m packed candidates {@code v[vo + q·d ..]} (the layout
+     * {@code sgemm("T", "N", nr, m, d, …)} writes, which it replaces for few candidates). Each dot
+     * product is a float32 sum in some order (fused multiply-adds in vector lanes, the lanes
+     * added, then the tail), within the bound the screen's tolerance assumes of any float32 GEMM.
+     * Tiles of 4 rows × 4 candidates: 16 accumulators and 8 loads per 16 multiply-adds, the rows
+     * re-read from L1 for each group of candidates. Deterministic for a given vector length.
+     * Twin: the BLAS {@code sgemm}, which this replaces because two Java tasks calling the
+     * threaded OpenBLAS at once contend for its threads (0.3.21 has no per-call thread count):
+     * 16 against 24–31 ms on 65,536 rows, K = 10, D = 512, the same as {@code sgemm} with
+     * {@code OPENBLAS_NUM_THREADS=1} (16–18 ms).
+     */
+    static void scoresTall(float[] x, int xo, int nr, int d, float[] v, int vo, int m, float[] g) {
+        int r = 0;
+        for (; r + 3 < nr; r += 4) {
+            int q = 0;
+            for (; q + 3 < m; q += 4) {
+                tile4x4(x, xo + r * d, d, v, vo + q * d, g, q * nr + r, nr);
+            }
+            for (; q < m; q++) {
+                for (int i = 0; i < 4; i++) {
+                    g[q * nr + r + i] = dot(x, xo + (r + i) * d, v, vo + q * d, d);
+                }
+            }
+        }
+        for (; r < nr; r++) {
+            for (int q = 0; q < m; q++) {
+                g[q * nr + r] = dot(x, xo + r * d, v, vo + q * d, d);
+            }
+        }
+    }
+
+    /** Rows o, o + d, o + 2d, o + 3d against candidates vo … vo + 3d into g[go + q·nr + i]. */
+    private static void tile4x4(float[] x, int o, int d, float[] v, int vo, float[] g, int go, int nr) {
+        int l = F32.length();
+        int o1 = o + d;
+        int o2 = o1 + d;
+        int o3 = o2 + d;
+        int v1 = vo + d;
+        int v2 = v1 + d;
+        int v3 = v2 + d;
+        FloatVector a00 = FloatVector.zero(F32);
+        FloatVector a01 = a00;
+        FloatVector a02 = a00;
+        FloatVector a03 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a12 = a00;
+        FloatVector a13 = a00;
+        FloatVector a20 = a00;
+        FloatVector a21 = a00;
+        FloatVector a22 = a00;
+        FloatVector a23 = a00;
+        FloatVector a30 = a00;
+        FloatVector a31 = a00;
+        FloatVector a32 = a00;
+        FloatVector a33 = a00;
+        int j = 0;
+        for (; j + l <= d; j += l) {
+            FloatVector x0 = FloatVector.fromArray(F32, x, o + j);
+            FloatVector x1 = FloatVector.fromArray(F32, x, o1 + j);
+            FloatVector x2 = FloatVector.fromArray(F32, x, o2 + j);
+            FloatVector x3 = FloatVector.fromArray(F32, x, o3 + j);
+            FloatVector w = FloatVector.fromArray(F32, v, vo + j);
+            a00 = x0.fma(w, a00);
+            a10 = x1.fma(w, a10);
+            a20 = x2.fma(w, a20);
+            a30 = x3.fma(w, a30);
+            w = FloatVector.fromArray(F32, v, v1 + j);
+            a01 = x0.fma(w, a01);
+            a11 = x1.fma(w, a11);
+            a21 = x2.fma(w, a21);
+            a31 = x3.fma(w, a31);
+            w = FloatVector.fromArray(F32, v, v2 + j);
+            a02 = x0.fma(w, a02);
+            a12 = x1.fma(w, a12);
+            a22 = x2.fma(w, a22);
+            a32 = x3.fma(w, a32);
+            w = FloatVector.fromArray(F32, v, v3 + j);
+            a03 = x0.fma(w, a03);
+            a13 = x1.fma(w, a13);
+            a23 = x2.fma(w, a23);
+            a33 = x3.fma(w, a33);
+        }
+        g[go] = finish(a00, x, o, v, vo, j, d);
+        g[go + nr] = finish(a01, x, o, v, v1, j, d);
+        g[go + 2 * nr] = finish(a02, x, o, v, v2, j, d);
+        g[go + 3 * nr] = finish(a03, x, o, v, v3, j, d);
+        g[go + 1] = finish(a10, x, o1, v, vo, j, d);
+        g[go + 1 + nr] = finish(a11, x, o1, v, v1, j, d);
+        g[go + 1 + 2 * nr] = finish(a12, x, o1, v, v2, j, d);
+        g[go + 1 + 3 * nr] = finish(a13, x, o1, v, v3, j, d);
+        g[go + 2] = finish(a20, x, o2, v, vo, j, d);
+        g[go + 2 + nr] = finish(a21, x, o2, v, v1, j, d);
+        g[go + 2 + 2 * nr] = finish(a22, x, o2, v, v2, j, d);
+        g[go + 2 + 3 * nr] = finish(a23, x, o2, v, v3, j, d);
+        g[go + 3] = finish(a30, x, o3, v, vo, j, d);
+        g[go + 3 + nr] = finish(a31, x, o3, v, v1, j, d);
+        g[go + 3 + 2 * nr] = finish(a32, x, o3, v, v2, j, d);
+        g[go + 3 + 3 * nr] = finish(a33, x, o3, v, v3, j, d);
+    }
+
+    /** One dot product, as {@link #tile4x4} forms each of its sixteen. */
+    private static float dot(float[] x, int o, float[] v, int vo, int d) {
+        int l = F32.length();
+        FloatVector a = FloatVector.zero(F32);
+        int j = 0;
+        for (; j + l <= d; j += l) {
+            a = FloatVector.fromArray(F32, x, o + j).fma(FloatVector.fromArray(F32, v, vo + j), a);
+        }
+        return finish(a, x, o, v, vo, j, d);
+    }
+
+    /** The lanes of a dot product's accumulator added, then the products of columns [j, d) in order. */
+    private static float finish(FloatVector a, float[] x, int o, float[] v, int vo, int j, int d) {
+        float s = a.reduceLanes(VectorOperators.ADD);
+        for (; j < d; j++) {
+            s = Math.fma(x[o + j], v[vo + j], s);
+        }
+        return s;
+    }
+
     private static DoubleVector widen(float[] x, int i) {
         return (DoubleVector) FloatVector.fromArray(F, x, i).convertShape(VectorOperators.F2D, D, 0);
     }

@@ -50,16 +50,20 @@ class CpuDecisionsTest {
         direct.add(Batch.of(x, y.length, d, y));
         for (BLAS blas : blases()) {
             for (int block : blocks) {
-                CpuDecisions gemm = new CpuDecisions(means, weights, bias, cand, k, d, blas, block);
-                assertTrue(gemm.usesGemm());
-                gemm.add(Batch.of(x, y.length, d, y));
-                String what = blas.getClass().getSimpleName() + ", candidate block " + block + ", c = " + cand.length + ", d = " + d;
-                assertArrayEquals(direct.counts(), gemm.counts(), what);
-                assertArrayEquals(direct.hits(), gemm.hits(), what);
-                int[][] want = direct.decide(x, y.length);
-                int[][] got = gemm.decide(x, y.length);
-                assertArrayEquals(want[0], got[0], "nearest centres, " + what);
-                assertArrayEquals(want[1], got[1], "linear decisions, " + what);
+                // Tall score blocks from the BLAS and from the Vector API kernel (when this JVM has it).
+                for (boolean simd : Simd.ENABLED ? new boolean[] {false, true} : new boolean[] {false}) {
+                    CpuDecisions gemm = new CpuDecisions(means, weights, bias, cand, k, d, blas, block, simd);
+                    assertTrue(gemm.usesGemm());
+                    gemm.add(Batch.of(x, y.length, d, y));
+                    String what = blas.getClass().getSimpleName() + (simd ? " (Vector API tall scores)" : "") + ", candidate block "
+                            + block + ", c = " + cand.length + ", d = " + d;
+                    assertArrayEquals(direct.counts(), gemm.counts(), what);
+                    assertArrayEquals(direct.hits(), gemm.hits(), what);
+                    int[][] want = direct.decide(x, y.length);
+                    int[][] got = gemm.decide(x, y.length);
+                    assertArrayEquals(want[0], got[0], "nearest centres, " + what);
+                    assertArrayEquals(want[1], got[1], "linear decisions, " + what);
+                }
             }
         }
     }
