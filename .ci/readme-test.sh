@@ -114,13 +114,15 @@ for kind, marker, text, ln in blocks:
                 bad.append('%s: README %s, %s %s' % (k, v, path, flat.get(k, 'absent')))
         result(not bad, '%s agrees with %s' % (where, path), '\n'.join(bad))
 # The launcher's contract beyond the examples: bad input ends with exactly one line on stderr and
-# exit 2 (./ncj starts the JVM with the Vector API module and drops the JVM's notice about it).
-p = subprocess.run(['./ncj', 'analyze', '--train-x', 'missing.npy', '--train-y', 'missing-labels.npy'],
-                   cwd=work, capture_output=True, text=True, timeout=1200)
-err = [l for l in p.stderr.split('\n') if l]
-result(p.returncode == 2 and p.stdout == '' and len(err) == 1 and err[0].startswith('ncj: missing.npy: '),
-       './ncj analyze with a missing file: exit 2, one line on stderr naming the file',
-       'exit %d\nstdout: %r\nstderr: %r' % (p.returncode, p.stdout, p.stderr))
+# exit 2, also with the Vector API module on (./ncj drops the JVM's notice about it).
+for opts in ('', '--add-modules jdk.incubator.vector'):
+    env = dict(os.environ, NCJ_JAVA_OPTS=opts)
+    p = subprocess.run(['./ncj', 'analyze', '--train-x', 'missing.npy', '--train-y', 'missing-labels.npy'],
+                       cwd=work, capture_output=True, text=True, timeout=1200, env=env)
+    err = [l for l in p.stderr.split('\n') if l]
+    result(p.returncode == 2 and p.stdout == '' and len(err) == 1 and err[0].startswith('ncj: missing.npy: '),
+           './ncj analyze with a missing file%s: exit 2, one line on stderr naming the file' % (', NCJ_JAVA_OPTS=' + opts if opts else ''),
+           'exit %d\nstdout: %r\nstderr: %r' % (p.returncode, p.stdout, p.stderr))
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)
 PY
