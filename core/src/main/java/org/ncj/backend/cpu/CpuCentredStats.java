@@ -222,47 +222,17 @@ final class CpuCentredStats implements CentredStats {
 
     /**
      * Writes {@code x_r − μ} into xc and returns its squared norm, summed in eight interleaved
-     * float partials. Two loops: the subtraction, which the JIT vectorises, then the sum over the
-     * row just written (in L1), a reduction it does not; one loop doing both ran at 5.0–7.5 ms
-     * against 4.1–4.8 for the two (65,536 rows of D = 128, 2 threads). A single running sum would
-     * be a serial chain of dependent adds; the order is fixed, so results stay repeatable.
+     * float partials ({@link ScalarRows#squaredSum32}). Two loops: the subtraction, which the JIT
+     * vectorises, then the sum over the row just written (in L1), a reduction it does not; one loop
+     * doing both ran at 5.0–7.5 ms against 4.1–4.8 for the two (65,536 rows of D = 128, 2 threads).
+     * A single running sum would be a serial chain of dependent adds; the order is fixed, so
+     * results stay repeatable.
      */
     private static float centreRow(float[] x, int o, float[] m, float[] lo, int mo, float[] xc, int d) {
         for (int j = 0; j < d; j++) {
             xc[o + j] = (x[o + j] - m[mo + j]) - lo[mo + j];
         }
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        float s4 = 0f;
-        float s5 = 0f;
-        float s6 = 0f;
-        float s7 = 0f;
-        int j = 0;
-        for (; j + 7 < d; j += 8) {
-            float v0 = xc[o + j];
-            float v1 = xc[o + j + 1];
-            float v2 = xc[o + j + 2];
-            float v3 = xc[o + j + 3];
-            float v4 = xc[o + j + 4];
-            float v5 = xc[o + j + 5];
-            float v6 = xc[o + j + 6];
-            float v7 = xc[o + j + 7];
-            s0 += v0 * v0;
-            s1 += v1 * v1;
-            s2 += v2 * v2;
-            s3 += v3 * v3;
-            s4 += v4 * v4;
-            s5 += v5 * v5;
-            s6 += v6 * v6;
-            s7 += v7 * v7;
-        }
-        for (; j < d; j++) {
-            float v = xc[o + j];
-            s0 += v * v;
-        }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        return (float) ScalarRows.squaredSum32(xc, o, d);
     }
 
     /**

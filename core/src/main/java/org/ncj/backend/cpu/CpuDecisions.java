@@ -761,14 +761,14 @@ final class CpuDecisions implements Decisions {
     /**
      * ‖x‖² for the tolerances, which need it only to a few percent (their factor 1.0625): float32
      * sums in independent partials ({@link SimdRows#squaredSum} where the Vector API is available,
-     * {@link #squaredSum32} otherwise; a profile at K = 10 had the float64 loop with four sums as
+     * {@link ScalarRows#squaredSum32} otherwise; a profile at K = 10 had the float64 loop with four sums as
      * the hottest Java frame, twice as slow as eight float32 sums, which in turn took a third of
      * the Java samples of the decisions until the vector form). Where a float32 square could have
      * underflowed (a result below 2⁻⁶⁰) the float64 loop gives the value; an overflow gives ∞, so
      * every candidate of the row is evaluated directly.
      */
     static double squaredNorm(float[] x, int o, int d) {
-        double s = Simd.ENABLED ? SimdRows.squaredSum(x, o, d) : squaredSum32(x, o, d);
+        double s = Simd.ENABLED ? SimdRows.squaredSum(x, o, d) : ScalarRows.squaredSum32(x, o, d);
         if (s >= 0x1p-60) {
             return s;
         }
@@ -778,41 +778,6 @@ final class CpuDecisions implements Decisions {
             t += v * v;
         }
         return t;
-    }
-
-    /** Σ x_j² in eight float32 partials, added in float64: the scalar twin of {@link SimdRows#squaredSum}. */
-    static double squaredSum32(float[] x, int o, int d) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        float s4 = 0;
-        float s5 = 0;
-        float s6 = 0;
-        float s7 = 0;
-        int j = 0;
-        for (; j + 7 < d; j += 8) {
-            float a0 = x[o + j];
-            float a1 = x[o + j + 1];
-            float a2 = x[o + j + 2];
-            float a3 = x[o + j + 3];
-            float a4 = x[o + j + 4];
-            float a5 = x[o + j + 5];
-            float a6 = x[o + j + 6];
-            float a7 = x[o + j + 7];
-            s0 += a0 * a0;
-            s1 += a1 * a1;
-            s2 += a2 * a2;
-            s3 += a3 * a3;
-            s4 += a4 * a4;
-            s5 += a5 * a5;
-            s6 += a6 * a6;
-            s7 += a7 * a7;
-        }
-        for (; j < d; j++) {
-            s0 += x[o + j] * x[o + j];
-        }
-        return ((double) s0 + s1) + ((double) s2 + s3) + (((double) s4 + s5) + ((double) s6 + s7));
     }
 
     private static double[] filled(int n, double v) {

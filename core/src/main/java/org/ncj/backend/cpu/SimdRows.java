@@ -71,7 +71,7 @@ final class SimdRows {
      * {@code Σ x[o + j]²} for the decision tolerances, which need it to a few percent: float32
      * squares summed in two float32 vector accumulators (an overflow gives ∞, which sends the row
      * to the direct evaluation), their lanes widened and summed in float64 (finite wherever the
-     * scalar twin's eight partials are), then the tail. Scalar twin: {@code CpuDecisions.squaredSum32}.
+     * scalar twin's eight partials are), then the tail. Scalar twin: {@link ScalarRows#squaredSum32}.
      */
     static double squaredSum(float[] x, int o, int d) {
         int l = F32.length();

@@ -430,11 +430,12 @@ class CpuDecisionsTest {
 
     @Test
     void squaredNormIsWithinTheTolerancesSlackAtEveryScale() {
-        // The tolerances take ‖x‖² to within their factor 1.0625; the float32 sums must stay far
+        // The tolerances take ‖x‖² to within their factor 1.0625; the float32 sums (the Vector
+        // API kernel and its scalar twin, on lengths around the vector length) must stay far
         // inside it, fall back to float64 where squares underflow, and give ∞ (not a finite
         // underestimate) where they overflow.
         Random r = new Random(51);
-        for (int d : new int[] {1, 7, 8, 9, 513}) {
+        for (int d : new int[] {1, 7, 8, 9, 15, 16, 17, 33, 513}) {
             for (double scale : new double[] {1e-44, 1e-30, 1e-19, 1, 1e6, 1e18}) {
                 float[] x = new float[d + 3];
                 for (int j = 0; j < x.length; j++) {
@@ -444,12 +445,22 @@ class CpuDecisionsTest {
                 for (int j = 0; j < d; j++) {
                     want += (double) x[3 + j] * x[3 + j];
                 }
+                String at = "d=" + d + " scale " + scale;
                 double got = CpuDecisions.squaredNorm(x, 3, d);
-                assertTrue(Math.abs(got - want) <= 1e-4 * want, "d=" + d + " scale " + scale + ": " + got + " vs " + want);
+                assertTrue(Math.abs(got - want) <= 1e-4 * want, at + ": " + got + " vs " + want);
+                if (want >= 0x1p-50) {
+                    assertEquals(want, ScalarRows.squaredSum32(x, 3, d), 1e-4 * want, "scalar twin, " + at);
+                    if (Simd.ENABLED) {
+                        assertEquals(want, SimdRows.squaredSum(x, 3, d), 1e-4 * want, "vector kernel, " + at);
+                    }
+                }
             }
-            float[] big = new float[d];
-            big[d - 1] = 3e19f;
-            assertEquals(Double.POSITIVE_INFINITY, CpuDecisions.squaredNorm(big, 0, d));
+            for (int at : new int[] {0, d / 2, d - 1}) {
+                float[] big = new float[d];
+                big[at] = 3e19f;
+                assertEquals(Double.POSITIVE_INFINITY, CpuDecisions.squaredNorm(big, 0, d), "d=" + d + ", at " + at);
+                assertEquals(Double.POSITIVE_INFINITY, ScalarRows.squaredSum32(big, 0, d), "scalar twin, d=" + d + ", at " + at);
+            }
         }
     }
 
