@@ -94,6 +94,47 @@ class SimdRowsTest {
     }
 
     @Test
+    void tallScoresAreFloat32DotProductsInTheSgemmLayout() {
+        // Every entry written (g starts as NaN), at its column-major place, within the float32
+        // bound the decisions' tolerance assumes: |fl32(x·v) − x·v| ≤ γ³²_d Σ|x_j v_j|.
+        Random r = new Random(14);
+        for (int d : new int[] {1, 2, 3, 15, 16, 17, 33, 512, 513}) {
+            for (int nr : new int[] {1, 3, 4, 5, 17}) {
+                for (int m : new int[] {1, 2, 3, 4, 5, 9, 20}) {
+                    int xo = 7;
+                    int vo = 3;
+                    float[] x = new float[xo + nr * d];
+                    float[] v = new float[vo + m * d];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) (1e3 + r.nextGaussian());
+                    }
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = (float) r.nextGaussian();
+                    }
+                    float[] g = new float[nr * m + 2];
+                    java.util.Arrays.fill(g, Float.NaN);
+                    SimdRows.scoresTall(x, xo, nr, d, v, vo, m, g);
+                    double gamma = d * 0x1p-24 / (1 - d * 0x1p-24);
+                    for (int q = 0; q < m; q++) {
+                        for (int row = 0; row < nr; row++) {
+                            double want = 0;
+                            double abs = 0;
+                            for (int j = 0; j < d; j++) {
+                                double p2 = (double) x[xo + row * d + j] * v[vo + q * d + j];
+                                want += p2;
+                                abs += Math.abs(p2);
+                            }
+                            assertEquals(want, g[q * nr + row], gamma * abs,
+                                    "D = " + d + ", nr = " + nr + ", m = " + m + ", row " + row + ", candidate " + q);
+                        }
+                    }
+                    assertTrue(Float.isNaN(g[nr * m]) && Float.isNaN(g[nr * m + 1]), "nothing written past the block");
+                }
+            }
+        }
+    }
+
+    @Test
     void varianceNormsAgreeThroughBothKernels() {
         Random r = new Random(12);
         for (int k : new int[] {1, 2, 3, 40}) {
