@@ -10,9 +10,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Row kernels written with the Vector API; loaded only when {@link Simd#ENABLED}. Each has a
  * scalar twin, used otherwise and compared with it in {@code SimdRowsTest}.
  *
- * <p>Lane-wise operations are IEEE operations lane by lane and the lanes are summed in a fixed
- * order at the end (not {@code reduceLanes}, whose order the API leaves open), so a result depends
- * on the vector length of the machine but never on the thread count, the JIT tier or the run.
+ * <p>Lane-wise operations are IEEE operations lane by lane. Where the result is a statistic
+ * ({@link #squaredDeviation}) the lanes are summed in a fixed order at the end (not
+ * {@code reduceLanes}, whose order the API leaves open), so it depends on the vector length of the
+ * machine but never on the thread count, the JIT tier or the run. The decisions' screen
+ * ({@link #squaredSum}, {@link #scoresTall}) uses {@code reduceLanes}: its tolerances hold for any
+ * order of the float32 sums, and the decisions it leaves are exact, so they do not depend on it.
  */
 final class SimdRows {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
@@ -101,7 +104,8 @@ final class SimdRows {
      * product is a float32 sum in some order (fused multiply-adds in vector lanes, the lanes
      * added, then the tail), within the bound the screen's tolerance assumes of any float32 GEMM.
      * Tiles of 4 rows × 4 candidates: 16 accumulators and 8 loads per 16 multiply-adds, the rows
-     * re-read from L1 for each group of candidates. Deterministic for a given vector length.
+     * re-read from L1 for each group of candidates. The decisions taken from it are exact
+     * whatever order its lanes are added in.
      * Twin: the BLAS {@code sgemm}, which this replaces because two Java tasks calling the
      * threaded OpenBLAS at once contend for its threads (0.3.21 has no per-call thread count):
      * on 65,536 rows, K = 10, D = 512, 14 ms (97 GFLOP/s) against 24–31 ms, and 16–18 ms for

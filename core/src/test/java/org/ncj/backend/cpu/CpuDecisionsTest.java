@@ -71,7 +71,8 @@ class CpuDecisionsTest {
     @Test
     void randomShapesAgreeWithTheDirectLoops() {
         Random r = new Random(3);
-        for (int d : new int[] {1, 5, 67}) {
+        // D = 2051: 64 rows per task of the tall Vector API kernel, so n = 130 spans three.
+        for (int d : new int[] {1, 5, 67, 2051}) {
             for (int c : new int[] {1, 2, 3, 33, 70}) {
                 int k = c + 5;
                 double[] means = gaussian(r, k * d, 1);
