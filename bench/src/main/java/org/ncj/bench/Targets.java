@@ -27,7 +27,10 @@ import org.ncj.backend.Decisions;
  * the machine hits both, and every line carries the 1-minute load average read when it was timed.
  * Limits: one BLAS GEMM {@code XᵀX} of the same rows (covariance), a streaming read of the same
  * rows (decisions for K ≤ 64, class sums, variance norms), the GEMM of the same scores (decisions
- * for K ≥ 256), two passes (one pass). Prints a Markdown table; {@code bench/run-targets-cpu.sh}.
+ * for K ≥ 256), two passes (one pass). Rows named "floor" bound a target from below: the BLAS
+ * SYRK alone against the covariance's GEMM, and the decisions' scores at the FP32 peak
+ * ({@link Fp32Peak}, measured in the same run) against the read. Prints a Markdown table;
+ * {@code bench/run-targets-cpu.sh}.
  *
  * <p>Usage: {@code Targets [reps] [section ...]}, sections {@code cov dec sums passes} (default all).
  */
@@ -173,6 +176,19 @@ public final class Targets {
                     }
                     row("covariance (centre + SYRK), n=" + n + ", D=" + d + ", " + t, res,
                             (t == DType.FLOAT32 ? "sgemm" : "dgemm") + " XᵀX", 1.5, true);
+                    if (t == DType.FLOAT32) {
+                        // The BLAS SYRK alone, uncentred (what the covariance calls after centring),
+                        // against the same GEMM: how much of the ratio the centring leaves.
+                        float[] part = new float[d * d];
+                        float[] c = new float[d * d];
+                        row("floor: BLAS ssyrk XᵀX alone (no centring), n=" + n + ", D=" + d, pair(() -> {
+                            blas.ssyrk("L", "N", d, n, 1f, x, d, 0f, part, d);
+                            return part;
+                        }, () -> {
+                            blas.sgemm("N", "T", d, d, n, 1f, x, d, x, d, 0f, c, d);
+                            return c;
+                        }), "sgemm XᵀX", 1.5, true);
+                    }
                 }
             }
         }
@@ -181,6 +197,7 @@ public final class Targets {
     /** Target 2: decisions against a streaming read (K ≤ 64) and the GEMM of the scores (K ≥ 256). */
     private static void decisions() throws Exception {
         BLAS blas = BLAS.getInstance();
+        double peak = Fp32Peak.gflops();
         Random r = new Random(2);
         // K = 2000, D = 128: the end-to-end shape (target 6) where the decisions are most of ncj's time.
         for (int[] kd : new int[][] {{10, 512}, {64, 512}, {256, 512}, {1024, 512}, {2000, 128}}) {
@@ -207,6 +224,13 @@ public final class Targets {
                         return null;
                     }, () -> stream(x));
                     row("decisions (NCC + linear), K=" + k + ", n=" + n + ", D=" + d, t, "streaming read", 2, true);
+                    // The scores alone (2·2·n·K·D flops) at the FP32 peak: a floor under any
+                    // decisions of these rows. Above the goal, the target cannot be met here.
+                    double floor = 4.0 * n * k * d / (peak * 1e9);
+                    double ratio = floor / t[1];
+                    System.out.printf("| floor: the scores alone at the FP32 peak (%.0f GFLOP/s, same run), K=%d, n=%d, D=%d | %.1f ms |"
+                                    + " streaming read %.1f ms | %.2f | ≤ 2.00 | %s | %s |%n", peak, k, n, d, floor * 1e3, t[1] * 1e3, ratio,
+                            ratio > 2 ? "impossible here" : "possible only near the peak", load());
                 } else {
                     double[] xd = new double[n * d];
                     for (int i = 0; i < xd.length; i++) {
