@@ -5,9 +5,11 @@ import org.ncj.backend.Batch;
 import org.ncj.backend.ClassSums;
 
 /**
- * Class sums by counting sort: rows are grouped by label, then each (class, column block) is
- * summed in row order by one task. No shared partials, no atomics, and a fixed order of
- * additions, so results do not depend on the number of threads.
+ * Class sums in one of two passes. Streamed (where the partials fit a bound): the batch is read in
+ * its own order in fixed chunks, each summing into its own partial per present class, added in
+ * chunk order. Grouped (otherwise): rows are grouped by label by counting sort, then each (class,
+ * column block) is summed in row order by one task. No shared partials, no atomics, and a fixed
+ * order of additions, so results do not depend on the number of threads.
  *
  * <p>Both working types add into float64: a float32 value is exact in float64, so data far from
  * the origin lose nothing beyond their own bits and no class sum leaves the range. It is also the
@@ -31,8 +33,33 @@ final class CpuClassSums implements ClassSums {
     private static int chunkRows(int n) {
         return Math.max(1024, Math.min(8192, (n + 15) / 16));
     }
-    /** Largest total of the streamed pass's chunk partials (chunks × present classes × D doubles, 16 MB). */
-    private static final long STREAM_PARTIALS_MAX = 1 << 21;
+    /**
+     * Rows per chunk of the streamed pass for a batch of n rows whose partials hold m doubles each
+     * (present classes × D), or 0 for the grouped pass: {@link #chunkRows}, or fewer and longer
+     * chunks where theirs would pass the bound on all partials, as long as two fit (one chunk
+     * would leave the other cores idle). Like the chunks, it depends on the batch alone. At
+     * K = 1000, D = 512 on 131,072 rows (4 MB partials), two chunks took 1.29 and four 1.39 the
+     * time of a streaming read, the grouped pass 2.35, and 8 or 16 chunks 3.3 and 4.8 (probe
+     * SumProbe2): the partials compete with the stream for L3.
+     */
+    static int streamChunkRows(int n, long m, long bound) {
+        int chunk = chunkRows(n);
+        long chunks = (n + chunk - 1) / chunk;
+        if (chunks * m <= bound) {
+            return chunk;
+        }
+        long most = bound / m;
+        return most < 2 ? 0 : (int) ((n + most - 1) / most);
+    }
+
+    /**
+     * Largest total of the streamed pass's chunk partials (chunks × present classes × D doubles,
+     * 8 MB, a quarter of this machine's L3). At K = 1000, D = 512 on 131,072 rows it allows two
+     * chunks: 1.38–1.55 the time of a streaming read, against 1.60–1.90 for four under 16 MB
+     * (alternating runs). Two chunks keep two cores busy; on many more cores the grouped pass
+     * may be faster for such partials (not measured: this machine has two).
+     */
+    static final long STREAM_PARTIALS_MAX = 1 << 20;
     /** Largest batch partial (present classes × D doubles, 8 MB) for the fused finite check. */
     private static final long FUSED_PARTIAL_MAX = 1 << 20;
 
@@ -76,10 +103,9 @@ final class CpuClassSums implements ClassSums {
             scanFinite(x, n);
         }
         double[] part = fused ? new double[present.length * d] : null;
-        int chunk = chunkRows(n);
-        int chunks = (n + chunk - 1) / chunk;
-        if (fused && (long) chunks * present.length * d <= streamPartialsMax) {
-            streamed(x, y, n, present, chunk, chunks, part);
+        int chunk = fused ? streamChunkRows(n, (long) present.length * d, streamPartialsMax) : 0;
+        if (chunk > 0) {
+            streamed(x, y, n, present, chunk, (n + chunk - 1) / chunk, part);
         } else {
             int[] order = g.order();
             CpuBackend.parallelFor(present.length * colBlocks, task -> {
@@ -112,8 +138,8 @@ final class CpuClassSums implements ClassSums {
     }
 
     /**
-     * Few classes present: the rows are read in their own order (a stream) in fixed chunks of
-     * {@link #chunkRows} rows, each chunk adding its rows into its own partial per present class, and
+     * Partials within the bound: the rows are read in their own order (a stream) in fixed chunks
+     * ({@link #streamChunkRows}), each chunk adding its rows into its own partial per present class, and
      * the chunks' partials are added in chunk order. The grouped pass reads each class's rows
      * scattered through the batch; at K = 10 it took 2.2 times a streaming read in the same run.
      * The chunks do not depend on the number of threads, so neither do the sums.
@@ -124,9 +150,11 @@ final class CpuClassSums implements ClassSums {
             slot[present[pi]] = pi * d;
         }
         int m = present.length * d;
+        // The first chunk sums into part itself (zero, so 0 + p₀ is p₀ bit for bit); the others'
+        // partials are added to it in chunk order, element ranges in parallel.
         double[][] partials = new double[chunks][];
         CpuBackend.parallelFor(chunks, ch -> {
-            double[] p = new double[m];
+            double[] p = ch == 0 ? part : new double[m];
             int r1 = Math.min(n, (ch + 1) * chunk);
             for (int r = ch * chunk; r < r1; r++) {
                 int o = r * d;
@@ -137,12 +165,22 @@ final class CpuClassSums implements ClassSums {
             }
             partials[ch] = p;
         });
-        for (double[] p : partials) {
-            for (int i = 0; i < m; i++) {
-                part[i] += p[i];
-            }
+        if (chunks > 1) {
+            int ranges = (m + MERGE_RANGE - 1) / MERGE_RANGE;
+            CpuBackend.parallelFor(ranges, t -> {
+                int i1 = Math.min(m, (t + 1) * MERGE_RANGE);
+                for (int ch = 1; ch < chunks; ch++) {
+                    double[] p = partials[ch];
+                    for (int i = t * MERGE_RANGE; i < i1; i++) {
+                        part[i] += p[i];
+                    }
+                }
+            });
         }
     }
+
+    /** Elements of the streamed pass's partials merged per task (256 KB of doubles). */
+    private static final int MERGE_RANGE = 1 << 15;
 
     /** Whether {@link #add} rejects non-finite values itself: always (see there). */
     @Override

@@ -1,6 +1,7 @@
 package org.ncj.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,6 +58,40 @@ class CpuClassSumsTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void theStreamedPassTakesFewerLongerChunksWithinTheBound() {
+        // 131,072 rows: sixteen chunks of 8192 while their partials fit; else as many as fit
+        // (rows rounded up, so no row is left out), and the grouped pass where two do not.
+        long bound = CpuClassSums.STREAM_PARTIALS_MAX;
+        assertEquals(8192, CpuClassSums.streamChunkRows(131072, 10 * 512, bound));
+        assertEquals(65536, CpuClassSums.streamChunkRows(131072, 1000 * 512, bound));
+        assertEquals(0, CpuClassSums.streamChunkRows(131072, 1100 * 512, bound));
+        assertEquals(43691, CpuClassSums.streamChunkRows(131072, 1000 * 512, 3 * 1000 * 512));
+        assertEquals(1024, CpuClassSums.streamChunkRows(1, 1000 * 512, bound));
+        // Such chunks sum every row: 40 classes, 17,001 rows, partials for three chunks at most.
+        Random r = new Random(6);
+        int k = 40;
+        int d = 5;
+        int n = 17001;
+        float[] x = new float[n * d];
+        int[] y = new int[n];
+        double[] want = new double[k * d];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(k);
+            for (int j = 0; j < d; j++) {
+                x[i * d + j] = (float) (1e6 + r.nextGaussian());
+                want[y[i] * d + j] += x[i * d + j];
+            }
+        }
+        assertEquals(5667, CpuClassSums.streamChunkRows(n, k * d, 3 * k * d));
+        CpuClassSums s = new CpuClassSums(k, d, 3 * k * d);
+        s.add(Batch.of(x, n, d, y));
+        double[] got = s.sums();
+        for (int i = 0; i < got.length; i++) {
+            assertEquals(want[i], got[i], 1e-12 * Math.abs(want[i]), "[" + i + "]");
         }
     }
 
