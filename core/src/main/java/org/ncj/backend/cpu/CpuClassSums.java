@@ -102,7 +102,7 @@ final class CpuClassSums implements ClassSums {
         if (!fused) {
             scanFinite(x, n);
         }
-        double[] part = fused ? new double[present.length * d] : null;
+        double[] part = fused ? zeroed(0, present.length * d) : null;
         int chunk = fused ? streamChunkRows(n, (long) present.length * d, streamPartialsMax) : 0;
         if (chunk > 0) {
             streamed(x, y, n, present, chunk, (n + chunk - 1) / chunk, part);
@@ -119,8 +119,8 @@ final class CpuClassSums implements ClassSums {
             });
         }
         if (fused) {
-            for (double v : part) {
-                if (!Double.isFinite(v)) {
+            for (int i = 0; i < present.length * d; i++) {
+                if (!Double.isFinite(part[i])) {
                     scanFinite(x, n);
                     break;
                 }
@@ -154,7 +154,7 @@ final class CpuClassSums implements ClassSums {
         // partials are added to it in chunk order, element ranges in parallel.
         double[][] partials = new double[chunks][];
         CpuBackend.parallelFor(chunks, ch -> {
-            double[] p = ch == 0 ? part : new double[m];
+            double[] p = ch == 0 ? part : zeroed(ch, m);
             int r1 = Math.min(n, (ch + 1) * chunk);
             for (int r = ch * chunk; r < r1; r++) {
                 int o = r * d;
@@ -178,6 +178,31 @@ final class CpuClassSums implements ClassSums {
             });
         }
     }
+
+    /**
+     * Buffer i (0: the batch partial, i ≥ 1: chunk i's partial) with its first m doubles zeroed,
+     * kept for the next batch: at K = 1000, D = 512 each is 4 MB, which a fresh array would take
+     * from the heap's humongous regions on every batch. At most 16 MB in all (the two bounds).
+     */
+    private double[] zeroed(int i, int m) {
+        double[] b;
+        synchronized (buffers) {
+            while (buffers.size() <= i) {
+                buffers.add(new double[0]);
+            }
+            b = buffers.get(i);
+            if (b.length < m) {
+                b = new double[m];
+                buffers.set(i, b);
+                return b;
+            }
+        }
+        java.util.Arrays.fill(b, 0, m, 0.0);
+        return b;
+    }
+
+    /** See {@link #zeroed}. */
+    private final java.util.List<double[]> buffers = new java.util.ArrayList<>();
 
     /** Elements of the streamed pass's partials merged per task (256 KB of doubles). */
     private static final int MERGE_RANGE = 1 << 15;

@@ -93,6 +93,25 @@ class CpuClassSumsTest {
         for (int i = 0; i < got.length; i++) {
             assertEquals(want[i], got[i], 1e-12 * Math.abs(want[i]), "[" + i + "]");
         }
+        // The partials are kept from batch to batch: batches with fewer, then more classes
+        // present (shorter, then longer partials) must each start from zero.
+        for (int present : new int[] {3, 40, 1, 40}) {
+            int rows = 9000 + present;
+            float[] xb = new float[rows * d];
+            int[] yb = new int[rows];
+            for (int i = 0; i < rows; i++) {
+                yb[i] = (i * 7) % present;
+                for (int j = 0; j < d; j++) {
+                    xb[i * d + j] = (float) (1e6 + r.nextGaussian());
+                    want[yb[i] * d + j] += xb[i * d + j];
+                }
+            }
+            s.add(Batch.of(xb, rows, d, yb));
+            got = s.sums();
+            for (int i = 0; i < got.length; i++) {
+                assertEquals(want[i], got[i], 1e-12 * Math.abs(want[i]), present + " classes present, [" + i + "]");
+            }
+        }
     }
 
     @Test
