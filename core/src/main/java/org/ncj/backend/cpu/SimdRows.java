@@ -13,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Lane-wise operations are IEEE operations lane by lane. Where the result is a statistic
  * ({@link #squaredDeviation}) the lanes are summed in a fixed order at the end (not
  * {@code reduceLanes}, whose order the API leaves open), so it depends on the vector length of the
- * machine but never on the thread count, the JIT tier or the run. The decisions' screen
+ * machine but never on the thread count, the JIT tier or the run; {@link #centreRow32} fixes its
+ * lanes at eight, its twin's partials, so it gives the twin's bits on every machine that runs it. The decisions' screen
  * ({@link #squaredSum}, {@link #scoresTall}) uses {@code reduceLanes}: its tolerances hold for any
  * order of the float32 sums, and the decisions it leaves are exact, so they do not depend on it.
  */
@@ -31,7 +32,44 @@ final class SimdRows {
      */
     private static final VectorSpecies<Float> TILE = F32.vectorBitSize() > 256 ? FloatVector.SPECIES_256 : F32;
 
+    /** Eight float lanes, the partials of {@link ScalarRows#squaredSum32}, where the machine has them. */
+    private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
+
     private SimdRows() {
+    }
+
+    /** Whether {@link #centreRow32} runs in vector registers here (256-bit float vectors); else use its scalar twin. */
+    static boolean centresInVectors() {
+        return F32.vectorBitSize() >= EIGHT.vectorBitSize();
+    }
+
+    /**
+     * Writes {@code xc = (x − m) − lo} for one float32 row (the mean in two parts) and returns
+     * {@code Σ xc²} bit for bit as the scalar twin, {@code CpuCentredStats.centreRow}, does: lane k
+     * of the accumulator is {@link ScalarRows#squaredSum32}'s partial s_k (a rounded product, then
+     * a rounded sum, no fused multiply-add), the tail goes to s_0, and the partials are added in
+     * the same order. One loop where the twin takes two (the subtraction, then the sum over the
+     * row from L1, which C2 does not vectorise).
+     *
+     * @param lanes scratch of at least 8 floats
+     */
+    static float centreRow32(float[] x, int o, float[] m, float[] lo, int mo, float[] xc, int d, float[] lanes) {
+        FloatVector acc = FloatVector.zero(EIGHT);
+        int j = 0;
+        for (; j + 7 < d; j += 8) {
+            FloatVector v = FloatVector.fromArray(EIGHT, x, o + j).sub(FloatVector.fromArray(EIGHT, m, mo + j))
+                    .sub(FloatVector.fromArray(EIGHT, lo, mo + j));
+            v.intoArray(xc, o + j);
+            acc = acc.add(v.mul(v));
+        }
+        acc.intoArray(lanes, 0);
+        for (; j < d; j++) {
+            float v = (x[o + j] - m[mo + j]) - lo[mo + j];
+            xc[o + j] = v;
+            lanes[0] += v * v;
+        }
+        return (float) ((((double) lanes[0] + lanes[1]) + ((double) lanes[2] + lanes[3]))
+                + (((double) lanes[4] + lanes[5]) + ((double) lanes[6] + lanes[7])));
     }
 
     /** Doubles per vector on this machine. */

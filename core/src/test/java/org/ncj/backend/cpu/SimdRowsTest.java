@@ -175,6 +175,74 @@ class SimdRowsTest {
         }
     }
 
+    /**
+     * The float32 centring writes the same centred rows and the same norms, bit for bit, through
+     * the vector kernel and its scalar twin (its lanes are the twin's eight partials), on lengths
+     * around eight and on rows far from the origin, tiny, huge (squares overflowing to ∞) and
+     * non-finite; then the scatter and variance sums of a whole batch agree through both.
+     */
+    @Test
+    void float32CentringIsTheScalarTwinBitForBit() {
+        assertTrue(SimdRows.centresInVectors(), "this machine has 256-bit float vectors");
+        Random r = new Random(13);
+        float[] lanes = new float[8];
+        double[][] scales = {{0, 1}, {1e6, 1}, {0, 1e-30}, {0, 1e30}, {-3e38, 1e36}};
+        for (double[] sc : scales) {
+            for (int d : DIMS) {
+                float[] x = new float[2 * d + 3];
+                float[] m = new float[d + 5];
+                float[] lo = new float[d + 5];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) (sc[0] + sc[1] * r.nextGaussian());
+                }
+                for (int i = 0; i < m.length; i++) {
+                    double mu = sc[0] + sc[1] * r.nextGaussian();
+                    m[i] = (float) mu;
+                    lo[i] = (float) (mu - m[i]);
+                }
+                if (d > 3) {
+                    x[d + 3 + d / 2] = sc[1] > 1e20 ? Float.POSITIVE_INFINITY : Float.NaN;
+                }
+                for (int o : new int[] {0, d + 3}) {
+                    float[] want = new float[x.length];
+                    float[] got = new float[x.length];
+                    float a = CpuCentredStats.centreRow(x, o, m, lo, 5, want, d);
+                    float b = SimdRows.centreRow32(x, o, m, lo, 5, got, d, lanes);
+                    String at = "d = " + d + ", scale " + sc[1] + " about " + sc[0] + ", row at " + o;
+                    assertEquals(Float.floatToIntBits(a), Float.floatToIntBits(b), "norm bits, " + at);
+                    assertArrayEquals(want, got, "centred row, " + at);
+                }
+            }
+        }
+        for (int d : new int[] {1, 7, 9, 130}) {
+            int k = 3;
+            int n = 301;
+            float[] x = new float[n * d];
+            int[] y = new int[n];
+            double[] means = new double[k * d];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (1e4 + r.nextGaussian());
+            }
+            for (int i = 0; i < n; i++) {
+                y[i] = r.nextInt(k);
+            }
+            for (int i = 0; i < means.length; i++) {
+                means[i] = 1e4 + r.nextGaussian() * 1e-3;
+            }
+            double[][] scatter = new double[2][];
+            double[][] sums = new double[2][];
+            for (int t = 0; t < 2; t++) {
+                try (CpuCentredStats s = new CpuCentredStats(means, k, d, DType.FLOAT32, true, true, true, t == 0)) {
+                    s.add(Batch.of(x, n, d, y));
+                    scatter[t] = s.scatter();
+                    sums[t] = s.varNormSums();
+                }
+            }
+            assertArrayEquals(scatter[1], scatter[0], "scatter, d = " + d);
+            assertArrayEquals(sums[1], sums[0], "variance sums, d = " + d);
+        }
+    }
+
     @Test
     void aNonFiniteRowIsNamedAndLeavesTheSumsAsTheyWere() {
         for (boolean simd : new boolean[] {true, false}) {
