@@ -3,7 +3,7 @@
 # fused second pass of issue #14, each figure beside its limit timed alternately in the same run,
 # with the load average on every line. Rows named "floor" bound a target from below in the same
 # run: the BLAS ssyrk alone against the covariance's GEMM, the decisions' scores at the FP32 peak.
-# A few minutes on 2 cores. Usage: bench/run-targets-cpu.sh [reps] [cov|dec|sums|passes|second ...]
+# About five minutes on 2 cores. Usage: bench/run-targets-cpu.sh [reps] [cov|dec|sums|passes|second ...]
 # NCJ_JAVA_OPTS adds JVM options (-Dncj.simd=false: the scalar twins instead of the Vector API kernels).
 set -euo pipefail
 cd "$(dirname "$0")/.."
