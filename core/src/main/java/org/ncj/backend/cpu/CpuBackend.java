@@ -60,8 +60,9 @@ public final class CpuBackend implements Backend {
     @Override
     public String description() {
         return "CPU, " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version() + ", SYRK: "
-                + (deterministic ? "Java kernel (deterministic)" : CpuSyrk.implementation()) + ", LAPACK: "
-                + (deterministic ? "Java" : CpuLinalg.lapackName());
+                + (deterministic ? "Java kernel (deterministic)" : CpuSyrk.implementation())
+                + (Simd.ENABLED && SimdSyrk.serves(SimdSyrk.MAX_D) ? " (float32 D ≤ " + SimdSyrk.MAX_D + ": Vector API kernel)" : "")
+                + ", LAPACK: " + (deterministic ? "Java" : CpuLinalg.lapackName());
     }
 
     /** The {@link #description()}, so that printing a backend says what it is. */

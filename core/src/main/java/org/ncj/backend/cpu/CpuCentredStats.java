@@ -7,10 +7,11 @@ import org.ncj.backend.CentredStats;
 /**
  * Second-pass statistics. With the scatter matrix: each batch is centred on its rows' class means
  * once (in the working type), the squared norms of the centred rows go to their classes' variance
- * sums, and the centred batch feeds a blocked SYRK into the float64 scatter matrix. Variance norms
- * alone: each row's squared deviation is summed in float64 with no centred batch written, by
- * {@link SimdRows#squaredDeviation} where the Vector API is available ({@link Simd}) and by its
- * scalar twin {@link #squaredDeviation} otherwise.
+ * sums, and the centred batch feeds a blocked SYRK into the float64 scatter matrix (for float32
+ * rows up to {@link SimdSyrk#MAX_D} wide, {@link SimdSyrk} where the Vector API is available).
+ * Variance norms alone: each row's squared deviation is summed in float64 with no centred batch
+ * written, by {@link SimdRows#squaredDeviation} where the Vector API is available ({@link Simd})
+ * and by its scalar twin {@link #squaredDeviation} otherwise.
  */
 final class CpuCentredStats implements CentredStats {
     private static final int ROW_BLOCK = 256;
@@ -26,7 +27,7 @@ final class CpuCentredStats implements CentredStats {
     private final double[] varSums;
     private final long[] counts;
     private final boolean allowNative;
-    /** Variance norms through {@link SimdRows} (else the scalar twin). */
+    /** Variance norms, float32 centring and SYRK through the Vector API kernels (else their scalar twins). */
     private final boolean simd;
     /** The centred batch (in the working type) and its row norms, kept for the next batch of the same or smaller size. */
     private float[] xcF;
@@ -37,7 +38,7 @@ final class CpuCentredStats implements CentredStats {
         this(means, k, d, dtype, wantScatter, wantVarNorms, allowNative, Simd.ENABLED);
     }
 
-    /** With the variance-norm kernel chosen explicitly, so tests run both twins in one JVM. */
+    /** With the Vector API kernels chosen explicitly, so tests run both twins in one JVM. */
     CpuCentredStats(double[] means, int k, int d, DType dtype, boolean wantScatter, boolean wantVarNorms, boolean allowNative, boolean simd) {
         this.allowNative = allowNative;
         this.simd = simd;
@@ -108,7 +109,7 @@ final class CpuCentredStats implements CentredStats {
             }
         }
         if (scatter != null && dtype == DType.FLOAT32) {
-            CpuSyrk.upper(xcF, n, d, scatter, allowNative);
+            CpuSyrk.upper(xcF, n, d, scatter, allowNative, simd);
         } else if (scatter != null) {
             CpuSyrk.upper(xcD, n, d, scatter, allowNative);
         }

@@ -82,6 +82,19 @@ final class CpuSyrk {
         }
     }
 
+    /**
+     * The float32 update as the covariance runs it: {@link SimdSyrk} where {@code simd} and it
+     * serves d (in either mode: its result does not depend on the thread count, and it outran
+     * the BLAS at those D), else {@link #upper(float[], int, int, double[], boolean)}.
+     */
+    static void upper(float[] x, int n, int d, double[] c, boolean allowNative, boolean simd) {
+        if (simd && SimdSyrk.serves(d)) {
+            SimdSyrk.upper(x, n, d, c);
+        } else {
+            upper(x, n, d, c, allowNative);
+        }
+    }
+
     /** {@link #upperF64}, or the Java kernel whatever BLAS is installed when {@code allowNative} is false. */
     static void upper(double[] x, int n, int d, double[] c, boolean allowNative) {
         if (allowNative) {

@@ -100,6 +100,71 @@ class CpuSyrkTest {
         }
     }
 
+    /**
+     * The Vector API kernel against the float64 products: within float32 rounding of sums over
+     * one block of rows (fused multiply-adds: at most blockRows·u₃₂ of Σ|x_ti x_tj|, plus the
+     * float64 adds), on widths around its 8 × 16 tiles and 16-column panels (D = 1 … 33, 100, 130,
+     * 512) and row counts around its blocks (n = 0, 1, 3, one block ± 1, several), on rows near
+     * and far from the origin, added onto a c that is not zero. Small integers make every sum
+     * exact: there it must agree bit for bit (a lost or doubled row, column, block or tile fails).
+     */
+    @Test
+    void vectorKernelMatchesTheProducts() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(SimdSyrk.serves(1), "no 256-bit float vectors here");
+        Random r = new Random(21);
+        for (int d : new int[] {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 100, 130, 512}) {
+            int b = SimdSyrk.blockRows(d);
+            for (int n : new int[] {0, 1, 3, b - 1, b, b + 1, 2 * b + 5}) {
+                for (int kind = 0; kind < 3; kind++) {
+                    float[] x = new float[n * d + 3];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = switch (kind) {
+                            case 0 -> r.nextInt(17) - 8;
+                            case 1 -> (float) r.nextGaussian();
+                            default -> (float) (1e3 + r.nextGaussian());
+                        };
+                    }
+                    double[][] expected = naive(x, n, d);
+                    double[] c = new double[d * d];
+                    for (int i = 0; i < c.length; i++) {
+                        c[i] = i % 5;
+                        expected[0][i] += i % 5;
+                    }
+                    SimdSyrk.upper(x, n, d, c);
+                    String at = "D = " + d + ", n = " + n + ", kind " + kind;
+                    for (int i = 0; i < d; i++) {
+                        for (int j = 0; j < d; j++) {
+                            double want = j >= i ? expected[0][i * d + j] : i * d + j < c.length ? (i * d + j) % 5 : 0;
+                            double tol = kind == 0 || j < i ? 0 : (Math.min(b, n) + 2) * 0x1p-24 * expected[1][i * d + j] * 1.01;
+                            assertEquals(want, c[i * d + j], tol, at + " (" + i + ", " + j + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Every output is summed in the same order whatever run of tiles holds it: 1, 2, 3 or 7 tasks give the same bits. */
+    @Test
+    void vectorKernelDoesNotDependOnTheTaskSplit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(SimdSyrk.serves(1), "no 256-bit float vectors here");
+        Random r = new Random(22);
+        for (int d : new int[] {9, 40, 130}) {
+            int n = 3 * SimdSyrk.blockRows(d) + 7;
+            float[] x = new float[n * d];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            double[] one = new double[d * d];
+            SimdSyrk.upper(x, n, d, one, 1);
+            for (int tasks : new int[] {2, 3, 7}) {
+                double[] c = new double[d * d];
+                SimdSyrk.upper(x, n, d, c, tasks);
+                assertArrayEquals(one, c, "D = " + d + ", " + tasks + " tasks");
+            }
+        }
+    }
+
     /** The tiled mirrors copy exactly one triangle onto the other, on sizes around and across tiles. */
     @Test
     void mirrorsCopyOneTriangleOntoTheOther() {
