@@ -23,9 +23,13 @@ import org.ncj.backend.Decisions;
 
 /**
  * The CPU targets of issue #13, each figure beside its limit measured in the same run: figure and
- * limit are timed alternately (best of {@code reps} each, each call after a rest that lets the
- * BLAS threads of the call before it go to sleep), so that load from other processes on the
- * machine hits both, and every line carries the 1-minute load average read when it was timed.
+ * limit are timed alternately (best of {@code reps} each), so that load from other processes on
+ * the machine hits both, and every line carries the 1-minute load average read when it was timed.
+ * Run it with {@code OPENBLAS_THREAD_TIMEOUT=4} (as {@code bench/run-targets-cpu.sh} does; the
+ * header line says whether it was set): OpenBLAS's threads otherwise spin for about 0.1 s after
+ * each call, on the cores the next Java figure needs (the covariance at D = 128 took 12.9–30.3 ms
+ * right after an {@code sgemm}, 13.9–15.6 ms with the variable, 13.6–16.1 ms with no
+ * {@code sgemm} before it; probe CovAdd).
  * Limits: one BLAS GEMM {@code XᵀX} of the same rows (covariance), a streaming read of the same
  * rows (decisions for K ≤ 64, class sums, variance norms), the GEMM of the same scores (decisions
  * for K ≥ 256), two passes (one pass). Rows named "floor" bound a target from below: the BLAS
@@ -50,7 +54,8 @@ public final class Targets {
             want.add(args[i]);
         }
         boolean all = want.isEmpty();
-        System.out.println("# BLAS: " + BLAS.getInstance().getClass().getSimpleName() + "; backend: " + Backend.cpu().description());
+        System.out.println("# BLAS: " + BLAS.getInstance().getClass().getSimpleName() + " (OPENBLAS_THREAD_TIMEOUT="
+                + System.getenv().getOrDefault("OPENBLAS_THREAD_TIMEOUT", "unset") + "); backend: " + Backend.cpu().description());
         System.out.println("| target | figure | limit (same run) | ratio | goal | met | load (1 min) |");
         System.out.println("|---|---|---|---|---|---|---|");
         if (all || want.contains("cov")) {
@@ -70,31 +75,20 @@ public final class Targets {
         }
     }
 
-    /**
-     * Milliseconds of rest before each timed call. OpenBLAS's threads spin for about 0.1 s after
-     * a call before they sleep (2²⁸ cycles, its default thread timeout), and Java threads that run
-     * meanwhile share the two cores with them: the covariance at D = 128 took 21.6–29.5 ms right
-     * after an {@code sgemm} and 14.5–16.1 ms after 200 ms of rest (28.2–30.6 ms after 50 ms).
-     */
-    private static final int SETTLE_MS = 250;
-
-    /** Best time (s) of figure and limit, timed alternately after a rest of {@link #SETTLE_MS} each, after one warm-up of each. */
+    /** Best time (s) of figure and limit, timed alternately, after one warm-up of each. */
     private static double[] pair(Callable<?> figure, Callable<?> limit) throws Exception {
         figure.call();
         limit.call();
         double bf = Double.MAX_VALUE;
         double bl = Double.MAX_VALUE;
         for (int i = 0; i < reps; i++) {
-            Thread.sleep(SETTLE_MS);
             long t0 = System.nanoTime();
             figure.call();
             long t1 = System.nanoTime();
-            Thread.sleep(SETTLE_MS);
-            long t2 = System.nanoTime();
             limit.call();
-            long t3 = System.nanoTime();
+            long t2 = System.nanoTime();
             bf = Math.min(bf, (t1 - t0) * 1e-9);
-            bl = Math.min(bl, (t3 - t2) * 1e-9);
+            bl = Math.min(bl, (t2 - t1) * 1e-9);
         }
         return new double[] {bf, bl};
     }
