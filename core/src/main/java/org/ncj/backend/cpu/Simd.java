@@ -11,7 +11,7 @@ package org.ncj.backend.cpu;
  * runs its scalar twin, which gives the same values up to float64 rounding in a different order.
  * The module is optional: a JVM that resolves it prints one {@code WARNING: Using incubator
  * modules} line at start, and the kernels run in the interpreter, hundreds of times slower, until
- * the JIT compiles them (about 0.5 s in all; README, "Use from Java").
+ * the JIT compiles them (about 1 s in all; README, "Use from Java").
  */
 final class Simd {
     static final boolean ENABLED = available();
