@@ -61,7 +61,7 @@ public final class CpuBackend implements Backend {
     public String description() {
         return "CPU, " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version() + ", SYRK: "
                 + (deterministic ? "Java kernel (deterministic)" : CpuSyrk.implementation())
-                + (Simd.ENABLED && SimdSyrk.serves(SimdSyrk.MAX_D) ? " (float32 D ≤ " + SimdSyrk.MAX_D + ": Vector API kernel)" : "")
+                + (Simd.ENABLED && SimdRows.eightFloatLanes() ? " (float32 D ≤ " + SimdSyrk.MAX_D + ": Vector API kernel)" : "")
                 + ", LAPACK: " + (deterministic ? "Java" : CpuLinalg.lapackName());
     }
 

@@ -190,7 +190,7 @@ final class CpuCentredStats implements CentredStats {
         }
         float[] xc = xcF;
         double[] out = norms;
-        boolean vectors = simd && SimdRows.centresInVectors();
+        boolean vectors = simd && SimdRows.eightFloatLanes();
         CpuBackend.parallelFor((n + ROW_BLOCK - 1) / ROW_BLOCK, b -> {
             int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
             if (vectors) {

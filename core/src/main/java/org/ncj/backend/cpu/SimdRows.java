@@ -38,8 +38,11 @@ final class SimdRows {
     private SimdRows() {
     }
 
-    /** Whether {@link #centreRow32} runs in vector registers here (256-bit float vectors); else use its scalar twin. */
-    static boolean centresInVectors() {
+    /**
+     * Whether this machine's vectors hold eight floats (256 bits or more): the kernels written for
+     * eight float lanes, {@link #centreRow32} and {@link SimdSyrk}, run only then (else their twins).
+     */
+    static boolean eightFloatLanes() {
         return F32.vectorBitSize() >= EIGHT.vectorBitSize();
     }
 

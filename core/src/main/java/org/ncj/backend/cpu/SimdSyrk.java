@@ -39,7 +39,7 @@ final class SimdSyrk {
 
     /** Whether this kernel serves float32 rows of this width here (256-bit float vectors, D ≤ {@link #MAX_D}). */
     static boolean serves(int d) {
-        return d >= 1 && d <= MAX_D && FloatVector.SPECIES_PREFERRED.vectorBitSize() >= S.vectorBitSize();
+        return d >= 1 && d <= MAX_D && SimdRows.eightFloatLanes();
     }
 
     /** Rows per block at width d: about {@value #BLOCK_BYTES} bytes of panels, 16 to 1024 rows. */

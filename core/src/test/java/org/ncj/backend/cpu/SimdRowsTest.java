@@ -184,7 +184,7 @@ class SimdRowsTest {
      */
     @Test
     void float32CentringIsTheScalarTwinBitForBit() {
-        assertTrue(SimdRows.centresInVectors(), "this machine has 256-bit float vectors");
+        assertTrue(SimdRows.eightFloatLanes(), "this machine has 256-bit float vectors");
         Random r = new Random(13);
         float[] lanes = new float[8];
         double[][] scales = {{0, 1}, {1e6, 1}, {0, 1e-30}, {0, 1e30}, {-3e38, 1e36}};
