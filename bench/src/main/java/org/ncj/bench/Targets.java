@@ -277,8 +277,13 @@ public final class Targets {
                 y[i] = r.nextInt(k);
             }
             Batch b = Batch.of(x, n, d, y);
+            // Means of the rows' scale, not zeros: a zero table would flatter the fixed-point one.
+            double[] means = new double[k * d];
+            for (int i = 0; i < means.length; i++) {
+                means[i] = 0.1 * r.nextGaussian();
+            }
             try (Backend be = Backend.cpu(); ClassSums s = be.classSums(k, d, DType.FLOAT32);
-                 CentredStats v = be.centredStats(new double[k * d], k, d, DType.FLOAT32, false, true)) {
+                 CentredStats v = be.centredStats(means, k, d, DType.FLOAT32, false, true)) {
                 row("class sums, K=" + k + ", n=" + n + ", D=" + d + ", float32", pair(() -> {
                     s.add(b);
                     return null;

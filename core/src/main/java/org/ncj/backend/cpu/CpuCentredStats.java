@@ -11,7 +11,9 @@ import org.ncj.backend.CentredStats;
  * rows up to {@link SimdSyrk#MAX_D} wide, {@link SimdSyrk} where the Vector API is available).
  * Variance norms alone: each row's squared deviation is summed in float64 with no centred batch
  * written, by {@link SimdRows#squaredDeviation} where the Vector API is available ({@link Simd})
- * and by its scalar twin {@link #squaredDeviation} otherwise.
+ * and by its scalar twin {@link #squaredDeviation} otherwise; for float32 with the Vector API, from
+ * {@link FixedPointMeans} (half the bytes of the means; within 2^-24 of the float64 sums, proved
+ * per batch and class, else recomputed from the float64 means).
  */
 final class CpuCentredStats implements CentredStats {
     private static final int ROW_BLOCK = 256;
@@ -20,9 +22,12 @@ final class CpuCentredStats implements CentredStats {
     private final int d;
     private final DType dtype;
     private final double[] means;
+    /** The means rounded to float, for the float32 centring (else null). */
     private final float[] meansF;
     /** {@code means − meansF} rounded to float: (x − hi) − lo is x − μ rounded once (issue 12, item 11). */
     private final float[] meansLo;
+    /** The means in fixed point, for the float32 variance norms alone through the Vector API (else null). */
+    private final FixedPointMeans fixed;
     private final double[] scatter;
     private final double[] varSums;
     private final long[] counts;
@@ -46,8 +51,10 @@ final class CpuCentredStats implements CentredStats {
         this.d = d;
         this.dtype = dtype;
         this.means = new double[means.length];
-        this.meansF = new float[means.length];
-        this.meansLo = new float[means.length];
+        boolean f32 = dtype == DType.FLOAT32;
+        this.meansF = f32 && wantScatter ? new float[means.length] : null;
+        this.meansLo = f32 && wantScatter ? new float[means.length] : null;
+        this.fixed = f32 && simd && !wantScatter && wantVarNorms ? new FixedPointMeans(k, d) : null;
         setMeans(means);
         this.scatter = wantScatter ? new double[Math.multiplyExact(d, d)] : null;
         this.varSums = wantVarNorms ? new double[k] : null;
@@ -59,9 +66,14 @@ final class CpuCentredStats implements CentredStats {
             throw new IllegalArgumentException("means of length " + m.length + ", expected K·D = " + means.length);
         }
         System.arraycopy(m, 0, means, 0, m.length);
-        for (int i = 0; i < m.length; i++) {
-            meansF[i] = (float) m[i];
-            meansLo[i] = (float) (m[i] - meansF[i]);
+        if (meansF != null) {
+            for (int i = 0; i < m.length; i++) {
+                meansF[i] = (float) m[i];
+                meansLo[i] = (float) (m[i] - meansF[i]);
+            }
+        }
+        if (fixed != null) {
+            fixed.set(m);
         }
     }
 
@@ -103,6 +115,9 @@ final class CpuCentredStats implements CentredStats {
                 checkRow(x, r);
             }
         }
+        if (fixed != null) {
+            settleFixed(x, y, n);
+        }
         if (varSums != null) {
             for (int r = 0; r < n; r++) {
                 varSums[y[r]] += norms[r];
@@ -121,12 +136,16 @@ final class CpuCentredStats implements CentredStats {
     /** Variance norms alone: the squared deviations into {@link #norms}, one read of the batch. */
     private void deviationNorms(float[] x, int[] y, int n) {
         double[] out = norms;
+        FixedPointMeans f = fixed;
         CpuBackend.parallelFor((n + ROW_BLOCK - 1) / ROW_BLOCK, b -> {
             int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
             if (simd) {
                 double[] lanes = new double[SimdRows.lanes()];
                 for (int r = b * ROW_BLOCK; r < r1; r++) {
-                    out[r] = SimdRows.squaredDeviation(x, r * d, means, y[r] * d, d, lanes);
+                    int c = y[r];
+                    out[r] = f != null && f.fast(c)
+                            ? SimdRows.squaredDeviationFixed(x, r * d, f.table(), c * d, f.unit(c), d, lanes)
+                            : SimdRows.squaredDeviation(x, r * d, means, c * d, d, lanes);
                 }
                 return;
             }
@@ -139,6 +158,31 @@ final class CpuCentredStats implements CentredStats {
                     System.arraycopy(means, last * d, mu, 0, d);
                 }
                 out[r] = squaredDeviation(x, r * d, mu, sq, d);
+            }
+        });
+    }
+
+    /**
+     * The fixed-point bound for the batch's classes ({@link FixedPointMeans#settle}); the rows of a
+     * class that fails it are recomputed from the float64 means, before any sum changes.
+     */
+    private void settleFixed(float[] x, int[] y, int n) {
+        int[] failed = fixed.settle(y, n, norms);
+        if (failed.length == 0) {
+            return;
+        }
+        boolean[] redo = new boolean[k];
+        for (int c : failed) {
+            redo[c] = true;
+        }
+        double[] out = norms;
+        CpuBackend.parallelFor((n + ROW_BLOCK - 1) / ROW_BLOCK, b -> {
+            int r1 = Math.min(n, (b + 1) * ROW_BLOCK);
+            double[] lanes = new double[SimdRows.lanes()];
+            for (int r = b * ROW_BLOCK; r < r1; r++) {
+                if (redo[y[r]]) {
+                    out[r] = SimdRows.squaredDeviation(x, r * d, means, y[r] * d, d, lanes);
+                }
             }
         });
     }
@@ -282,6 +326,11 @@ final class CpuCentredStats implements CentredStats {
             throw new IllegalStateException("scatter not requested");
         }
         CpuSyrk.addUpperSymmetric(scatter, d, target);
+    }
+
+    /** Whether class c's variance norms are taken from the fixed-point means (for the tests). */
+    boolean inFixedPoint(int c) {
+        return fixed != null && fixed.fast(c);
     }
 
     @Override

@@ -8,7 +8,8 @@ package org.ncj.backend.cpu;
  * <p>True when the JVM was started with {@code --add-modules jdk.incubator.vector} (as the test and
  * benchmark JVMs are; {@code ./ncj} only with it in {@code NCJ_JAVA_OPTS}) and the preferred vector
  * holds at least two doubles; false with {@code -Dncj.simd=false}. When false, each such kernel
- * runs its scalar twin, which gives the same values up to float64 rounding in a different order.
+ * runs its scalar twin, which gives the same values up to float64 rounding in a different order
+ * (the float32 variance norms: within 2^-24, as {@link FixedPointMeans} proves).
  * The module is optional: a JVM that resolves it prints one {@code WARNING: Using incubator
  * modules} line at start, and the kernels run in the interpreter, hundreds of times slower, until
  * the JIT compiles them (about 1 s in all; README, "Use from Java").

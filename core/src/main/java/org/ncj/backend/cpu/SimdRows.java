@@ -2,6 +2,7 @@ package org.ncj.backend.cpu;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * scalar twin, used otherwise and compared with it in {@code SimdRowsTest}.
  *
  * <p>Lane-wise operations are IEEE operations lane by lane. Where the result is a statistic
- * ({@link #squaredDeviation}) the lanes are summed in a fixed order at the end (not
+ * ({@link #squaredDeviation}, {@link #squaredDeviationFixed}) the lanes are summed in a fixed order at the end (not
  * {@code reduceLanes}, whose order the API leaves open), so it depends on the vector length of the
  * machine but never on the thread count, the JIT tier or the run; {@link #centreRow32} fixes its
  * lanes at eight, its twin's partials, so it gives the twin's bits on every machine that runs it. The decisions' screen
@@ -22,6 +23,8 @@ final class SimdRows {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     /** As many floats as {@link #D} has doubles, so one float load widens to one double vector. */
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    /** As many ints as {@link #D} has doubles, for the fixed-point means. */
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
     /** Floats in a full vector, for float32 work. */
     private static final VectorSpecies<Float> F32 = FloatVector.SPECIES_PREFERRED;
     /**
@@ -106,6 +109,38 @@ final class SimdRows {
         }
         for (; j < d; j++) {
             double v = x[o + j] - means[mo + j];
+            s += v * v;
+        }
+        return s;
+    }
+
+    /**
+     * {@code ‖x[o, o + d) − μ'‖²} in float64 for the fixed-point mean {@code μ'_j = m[mo + j] · u}
+     * ({@link FixedPointMeans}; u a power of two, so each product is exact): the same arithmetic
+     * and order as {@link #squaredDeviation} on μ' (each deviation rounded once, two vector
+     * accumulators, lanes then the tail in index order), with an int table of half the bytes.
+     * Twin: {@link #squaredDeviation} on the means {@code m · u}, which it equals to float64 rounding.
+     *
+     * @param lanes scratch of at least {@link #lanes()} doubles
+     */
+    static double squaredDeviationFixed(float[] x, int o, int[] m, int mo, double u, int d, double[] lanes) {
+        int l = D.length();
+        DoubleVector a0 = DoubleVector.zero(D);
+        DoubleVector a1 = DoubleVector.zero(D);
+        int j = 0;
+        for (; j + 2 * l <= d; j += 2 * l) {
+            DoubleVector v0 = widen(x, o + j).sub(widen(m, mo + j).mul(u));
+            DoubleVector v1 = widen(x, o + j + l).sub(widen(m, mo + j + l).mul(u));
+            a0 = a0.add(v0.mul(v0));
+            a1 = a1.add(v1.mul(v1));
+        }
+        a0.add(a1).intoArray(lanes, 0);
+        double s = 0;
+        for (int i = 0; i < l; i++) {
+            s += lanes[i];
+        }
+        for (; j < d; j++) {
+            double v = x[o + j] - m[mo + j] * u;
             s += v * v;
         }
         return s;
@@ -264,5 +299,9 @@ final class SimdRows {
 
     private static DoubleVector widen(float[] x, int i) {
         return (DoubleVector) FloatVector.fromArray(F, x, i).convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    private static DoubleVector widen(int[] m, int i) {
+        return (DoubleVector) IntVector.fromArray(I, m, i).convertShape(VectorOperators.I2D, D, 0);
     }
 }

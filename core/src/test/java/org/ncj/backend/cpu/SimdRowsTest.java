@@ -79,6 +79,50 @@ class SimdRowsTest {
     }
 
     @Test
+    void fixedPointKernelIsTheFloat64KernelOnTheQuantisedMeans() {
+        Random r = new Random(15);
+        double[] lanes = new double[SimdRows.lanes()];
+        double[][] scales = {{0, 1}, {1e6, 1}, {0, 1e-30}, {0, 1e30}, {-3e38, 1e36}, {0, 1e-310}, {0, 1e-318}};
+        for (double[] sc : scales) {
+            for (int d : DIMS) {
+                int k = 2;
+                double[] means = new double[k * d];
+                for (int i = 0; i < means.length; i++) {
+                    means[i] = sc[0] + sc[1] * r.nextGaussian();
+                }
+                means[d + d / 2] = 0;
+                FixedPointMeans f = new FixedPointMeans(k, d);
+                f.set(means);
+                float[] x = new float[3 + d];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) (sc[0] + sc[1] * r.nextGaussian());
+                }
+                for (int c = 0; c < k; c++) {
+                    String at = "D = " + d + ", centre " + sc[0] + ", spread " + sc[1] + ", class " + c;
+                    if (sc[1] < 1e-315 && means[c * d] != 0) {
+                        assertFalse(f.fast(c), "means below 2^-1045 have no fixed point: " + at);
+                        continue;
+                    }
+                    assertTrue(f.fast(c), at);
+                    double[] quantised = new double[d];
+                    double err = 0;
+                    double max = 0;
+                    for (int j = 0; j < d; j++) {
+                        quantised[j] = f.table()[c * d + j] * f.unit(c);
+                        err = Math.max(err, Math.abs(quantised[j] - means[c * d + j]));
+                        max = Math.max(max, Math.abs(means[c * d + j]));
+                    }
+                    assertTrue(err <= 0x1p-30 * max, "quantum of " + err + " for means up to " + max + ", " + at);
+                    double want = exact(x, 3, quantised, 0, d);
+                    double bound = (d + 2) * 0x1p-52 * want;
+                    assertEquals(want, SimdRows.squaredDeviationFixed(x, 3, f.table(), c * d, f.unit(c), d, lanes), bound, "vector kernel, " + at);
+                    assertEquals(want, SimdRows.squaredDeviation(x, 3, quantised, 0, d, lanes), bound, "twin, " + at);
+                }
+            }
+        }
+    }
+
+    @Test
     void aNonFiniteValueMakesTheNormNonFinite() {
         double[] lanes = new double[SimdRows.lanes()];
         for (int d : DIMS) {
@@ -169,6 +213,60 @@ class SimdRowsTest {
                         String at = "K = " + k + ", D = " + d + ", n = " + n + ", class " + c;
                         assertEquals(want[c], got[0][c], bound, "vector kernel, " + at);
                         assertEquals(want[c], got[1][c], bound, "scalar twin, " + at);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Float32 variance norms alone, through the fixed-point means: within 2^-24 of the exact sums
+     * (the bound FixedPointMeans proves) over several batches, on rows near the origin, where
+     * every class stays in fixed point; and on tight classes far from the origin whose rows'
+     * mean is not the given one (so the quantum of the mean moves the sum by far more than
+     * 2^-24), where the bound fails, the first batch is recomputed from the float64 means and the
+     * class stays on them, giving the exact sums to float64 rounding; reset starts over.
+     */
+    @Test
+    void float32VarianceNormsAreWithinFloat32RoundingOfTheExactSums() {
+        Random r = new Random(16);
+        for (int k : new int[] {1, 3, 10}) {
+            for (int d : new int[] {1, 17, 512}) {
+                double[] near = new double[k * d];
+                double[] far = new double[k * d];
+                for (int i = 0; i < near.length; i++) {
+                    near[i] = 0.3 * r.nextGaussian();
+                    far[i] = 1e4 + r.nextGaussian();
+                }
+                for (double[] means : new double[][] {near, far}) {
+                    boolean tight = means == far;
+                    int n = 600;
+                    double[] want = new double[k];
+                    try (CpuCentredStats s = new CpuCentredStats(means, k, d, DType.FLOAT32, false, true, true, true)) {
+                        for (int batch = 0; batch < 3; batch++) {
+                            float[] x = new float[n * d];
+                            int[] y = new int[n];
+                            for (int i = 0; i < n; i++) {
+                                y[i] = r.nextInt(k);
+                                for (int j = 0; j < d; j++) {
+                                    double mu = means[y[i] * d + j];
+                                    x[i * d + j] = (float) (tight ? mu + 0.01 + 0.01 * r.nextGaussian() : mu + r.nextGaussian());
+                                }
+                                want[y[i]] += exact(x, i * d, means, y[i] * d, d);
+                            }
+                            s.add(Batch.of(x, n, d, y));
+                        }
+                        double[] got = s.varNormSums();
+                        for (int c = 0; c < k; c++) {
+                            String at = "K = " + k + ", D = " + d + (tight ? ", tight far" : ", near") + ", class " + c;
+                            double bound = tight ? (d + 3 * n + 2) * 0x1p-52 * want[c] : 0x1p-24 * want[c];
+                            assertEquals(want[c], got[c], bound, at);
+                            assertEquals(!tight, s.inFixedPoint(c), "fixed point, " + at);
+                        }
+                        s.reset(near);
+                        for (int c = 0; c < k; c++) {
+                            assertTrue(s.inFixedPoint(c), "after reset, class " + c);
+                        }
                     }
                 }
             }

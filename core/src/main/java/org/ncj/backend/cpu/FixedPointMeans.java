@@ -1,0 +1,131 @@
+package org.ncj.backend.cpu;
+
+import java.util.Arrays;
+
+/**
+ * The class means of the float32 variance norms as 31-bit fixed point: class k's mean is
+ * {@code μ'_k = m_k · u_k}, an int row m_k and a power of two u_k chosen so that
+ * {@code max_j |μ_kj| / u_k < 2^30}; each entry is μ rounded to the nearest multiple of u_k, so
+ * {@code |μ'_kj − μ_kj| ≤ u_k / 2 ≤ 2^-30 max_j |μ_kj|}. Half the bytes of the float64 means: at
+ * K = 10, D = 512 the table is 20 KB and stays in a 32 KB L1 beside the streamed rows, where the
+ * 40 KB float64 table did not (variance norms 1.2–1.6 against 1.5–2.0 × a streaming read, probe
+ * Vn32, bench/RESULTS.md).
+ *
+ * <p><b>The bound.</b> With {@code e = μ' − μ} and {@code A = Σ_r ‖x_r − μ'‖²} over a class's n rows
+ * of one batch, the exact sum is {@code V = A − 2 e·Σ_r (x_r − μ') + n‖e‖²}, and by Cauchy–Schwarz
+ * {@code |Σ_r (x_r − μ')| ≤ Σ_r ‖x_r − μ'‖ ≤ √(n A)}, so
+ * {@code |V − A| ≤ 2‖e‖√(n A) + n‖e‖²}. {@link #settle} checks that this is at most
+ * {@link #TOLERANCE}·A for every class of the batch; a class that fails (its rows lie closer
+ * together than 2^7 times the quantum of its mean allows, such as tightly collapsed classes far
+ * from the origin) has its rows of this batch recomputed from the float64 means and stays on
+ * them. So the float32 variance norms are within 2^-24 (float32 rounding) of the float64 sums,
+ * always, and equal to them to float64 rounding where the fixed point cannot prove that.
+ */
+final class FixedPointMeans {
+    /** The relative error allowed in a class's variance sum: float32's unit roundoff. */
+    static final double TOLERANCE = 0x1p-24;
+
+    private final int k;
+    private final int d;
+    /** m_k, row-major K × D. */
+    private final int[] table;
+    /** u_k, a power of two. */
+    private final double[] unit;
+    /** An upper bound on ‖μ'_k − μ_k‖. */
+    private final double[] error;
+    /** Classes whose rows use the float64 means: the bound failed once, or μ_k has no fixed point. */
+    private final boolean[] exact;
+    /** Per-class sums and counts of one batch, zero between batches. */
+    private final double[] batchSum;
+    private final long[] batchCount;
+
+    FixedPointMeans(int k, int d) {
+        this.k = k;
+        this.d = d;
+        this.table = new int[Math.multiplyExact(k, d)];
+        this.unit = new double[k];
+        this.error = new double[k];
+        this.exact = new boolean[k];
+        this.batchSum = new double[k];
+        this.batchCount = new long[k];
+    }
+
+    /** Quantises the means (row-major K × D, float64) and forgets which classes had failed. */
+    void set(double[] means) {
+        for (int c = 0; c < k; c++) {
+            int o = c * d;
+            double max = 0;
+            for (int j = 0; j < d; j++) {
+                max = Math.max(max, Math.abs(means[o + j]));
+            }
+            // exponent(max) − 29 puts max/u in [2^29, 2^30) (getExponent is the same for every
+            // subnormal, so those are scaled first); below 2^-1074 the unit would be zero.
+            int e = max == 0 ? 0 : Math.getExponent(max * 0x1p54) - 54 - 29;
+            exact[c] = !Double.isFinite(max) || e < Double.MIN_EXPONENT - 52;
+            if (exact[c]) {
+                continue;
+            }
+            double u = Math.scalb(1.0, e);
+            double err = 0;
+            for (int j = 0; j < d; j++) {
+                double q = Math.rint(Math.scalb(means[o + j], -e));
+                table[o + j] = (int) q;
+                double dev = q * u - means[o + j];
+                err += dev * dev;
+            }
+            unit[c] = u;
+            // The rounding of the sum of squares and of its root, covered with room to spare.
+            error[c] = Math.sqrt(err) * (1 + 0x1p-40);
+        }
+    }
+
+    /** Whether class c's rows go through the fixed-point table. */
+    boolean fast(int c) {
+        return !exact[c];
+    }
+
+    int[] table() {
+        return table;
+    }
+
+    double unit(int c) {
+        return unit[c];
+    }
+
+    /**
+     * Checks the bound for every class of the batch whose norms came from the fixed-point table
+     * (rows' norms in {@code norms[0, n)}, finite rows only, as the caller has checked); returns
+     * the classes that failed, now switched to the float64 means, whose rows of this batch the
+     * caller must recompute. Leaves the per-batch scratch zero.
+     */
+    int[] settle(int[] y, int n, double[] norms) {
+        for (int r = 0; r < n; r++) {
+            int c = y[r];
+            if (!exact[c]) {
+                batchSum[c] += norms[r];
+                batchCount[c]++;
+            }
+        }
+        int[] failed = new int[4];
+        int nf = 0;
+        for (int r = 0; r < n; r++) {
+            int c = y[r];
+            long m = batchCount[c];
+            if (m == 0) {
+                continue;
+            }
+            double a = batchSum[c];
+            double e = error[c];
+            if (!(2 * e * Math.sqrt(m * a) + m * e * e <= TOLERANCE * a)) {
+                exact[c] = true;
+                if (nf == failed.length) {
+                    failed = Arrays.copyOf(failed, 2 * nf);
+                }
+                failed[nf++] = c;
+            }
+            batchSum[c] = 0;
+            batchCount[c] = 0;
+        }
+        return Arrays.copyOf(failed, nf);
+    }
+}
