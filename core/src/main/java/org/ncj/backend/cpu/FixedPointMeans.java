@@ -8,8 +8,9 @@ import java.util.Arrays;
  * {@code max_j |μ_kj| / u_k < 2^30}; each entry is μ rounded to the nearest multiple of u_k, so
  * {@code |μ'_kj − μ_kj| ≤ u_k / 2 ≤ 2^-30 max_j |μ_kj|}. Half the bytes of the float64 means: at
  * K = 10, D = 512 the table is 20 KB and stays in a 32 KB L1 beside the streamed rows, where the
- * 40 KB float64 table did not (variance norms 1.2–1.6 against 1.5–2.0 × a streaming read, probe
- * Vn32, bench/RESULTS.md).
+ * 40 KB float64 table did not: on 131,072 rows 10.3–12.3 against 12.6–13.8 ms (1.23–1.37 against
+ * 1.37–1.42 × a streaming read, alternating runs; bench/RESULTS.md, seventh session). A float32
+ * table is as small but too coarse for the bound below at typical data (2^-24 against 2^-30).
  *
  * <p><b>The bound.</b> With {@code e = μ' − μ} and {@code A = Σ_r ‖x_r − μ'‖²} over a class's n rows
  * of one batch, the exact sum is {@code V = A − 2 e·Σ_r (x_r − μ') + n‖e‖²}, and by Cauchy–Schwarz
