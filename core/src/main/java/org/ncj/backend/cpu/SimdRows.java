@@ -102,11 +102,7 @@ final class SimdRows {
             a0 = a0.add(v0.mul(v0));
             a1 = a1.add(v1.mul(v1));
         }
-        a0.add(a1).intoArray(lanes, 0);
-        double s = 0;
-        for (int i = 0; i < l; i++) {
-            s += lanes[i];
-        }
+        double s = laneSum(a0.add(a1), lanes);
         for (; j < d; j++) {
             double v = x[o + j] - means[mo + j];
             s += v * v;
@@ -134,11 +130,7 @@ final class SimdRows {
             a0 = a0.add(v0.mul(v0));
             a1 = a1.add(v1.mul(v1));
         }
-        a0.add(a1).intoArray(lanes, 0);
-        double s = 0;
-        for (int i = 0; i < l; i++) {
-            s += lanes[i];
-        }
+        double s = laneSum(a0.add(a1), lanes);
         for (; j < d; j++) {
             double v = x[o + j] - m[mo + j] * u;
             s += v * v;
@@ -293,6 +285,16 @@ final class SimdRows {
         float s = a.reduceLanes(VectorOperators.ADD);
         for (; j < d; j++) {
             s = Math.fma(x[o + j], v[vo + j], s);
+        }
+        return s;
+    }
+
+    /** The lanes of a, added in index order (not {@code reduceLanes}, whose order is open). */
+    private static double laneSum(DoubleVector a, double[] lanes) {
+        a.intoArray(lanes, 0);
+        double s = 0;
+        for (int i = 0; i < D.length(); i++) {
+            s += lanes[i];
         }
         return s;
     }
