@@ -16,10 +16,10 @@ import java.util.Arrays;
  * of one batch, the exact sum is {@code V = A − 2 e·Σ_r (x_r − μ') + n‖e‖²}, and by Cauchy–Schwarz
  * {@code |Σ_r (x_r − μ')| ≤ Σ_r ‖x_r − μ'‖ ≤ √(n A)}, so
  * {@code |V − A| ≤ 2‖e‖√(n A) + n‖e‖²}. {@link #settle} checks that this is at most
- * {@link #TOLERANCE}·A for every class of the batch; a class that fails (its rows lie closer
- * together than 2^7 times the quantum of its mean allows, such as tightly collapsed classes far
- * from the origin) has its rows of this batch recomputed from the float64 means and stays on
- * them. So the float32 variance norms are within 2^-24 (float32 rounding) of the float64 sums,
+ * {@link #TOLERANCE}·A for every class of the batch, which holds while the rows' rms distance
+ * {@code √(A/n)} from μ' is at least about 2^25‖e‖. A class that fails (tight classes far from
+ * the origin, such as collapsed ones) has its rows of this batch recomputed from the float64
+ * means and stays on them. So the float32 variance norms are within 2^-24 (float32 rounding) of the float64 sums,
  * always, and equal to them to float64 rounding where the fixed point cannot prove that.
  */
 final class FixedPointMeans {
