@@ -11,9 +11,10 @@ import org.ncj.backend.CentredStats;
  * rows up to {@link SimdSyrk#MAX_D} wide, {@link SimdSyrk} where the Vector API is available).
  * Variance norms alone: each row's squared deviation is summed in float64 with no centred batch
  * written, by {@link SimdRows#squaredDeviation} where the Vector API is available ({@link Simd})
- * and by its scalar twin {@link #squaredDeviation} otherwise; for float32 with the Vector API, from
- * {@link FixedPointMeans} (half the bytes of the means; within 2^-24 of the float64 sums, proved
- * per batch and class, else recomputed from the float64 means).
+ * and by its scalar twin {@link #squaredDeviation} otherwise; for float32 with the Vector API, where
+ * it pays ({@link FixedPointMeans#pays}), from {@link FixedPointMeans} (half the bytes of the means;
+ * within 2^-24 of the float64 sums, proved per batch and class, else recomputed from the float64
+ * means).
  */
 final class CpuCentredStats implements CentredStats {
     private static final int ROW_BLOCK = 256;
@@ -26,7 +27,7 @@ final class CpuCentredStats implements CentredStats {
     private final float[] meansF;
     /** {@code means − meansF} rounded to float: (x − hi) − lo is x − μ rounded once (issue 12, item 11). */
     private final float[] meansLo;
-    /** The means in fixed point, for the float32 variance norms alone through the Vector API (else null). */
+    /** The means in fixed point, for the float32 variance norms alone through the Vector API where it pays (else null). */
     private final FixedPointMeans fixed;
     private final double[] scatter;
     private final double[] varSums;
@@ -54,7 +55,7 @@ final class CpuCentredStats implements CentredStats {
         boolean f32 = dtype == DType.FLOAT32;
         this.meansF = f32 && wantScatter ? new float[means.length] : null;
         this.meansLo = f32 && wantScatter ? new float[means.length] : null;
-        this.fixed = f32 && simd && !wantScatter && wantVarNorms ? new FixedPointMeans(k, d) : null;
+        this.fixed = f32 && simd && !wantScatter && wantVarNorms && FixedPointMeans.pays(k, d) ? new FixedPointMeans(k, d) : null;
         setMeans(means);
         this.scatter = wantScatter ? new double[Math.multiplyExact(d, d)] : null;
         this.varSums = wantVarNorms ? new double[k] : null;

@@ -273,6 +273,23 @@ class SimdRowsTest {
         }
     }
 
+    /** The fixed-point table is used where it was measured to pay ({@link FixedPointMeans#pays}) and only there. */
+    @Test
+    void fixedPointMeansOnlyWhereTheyPay() {
+        int[][] shapes = {{10, 512, 1}, {1, 8192, 1}, {4096, 512, 1}, {1000, 128, 0}, {10, 1024, 0}, {4095, 512, 0}};
+        for (int[] s : shapes) {
+            try (CpuCentredStats c = new CpuCentredStats(new double[s[0] * s[1]], s[0], s[1], DType.FLOAT32, false, true, true, true)) {
+                assertEquals(s[2] == 1, c.inFixedPoint(0), "K = " + s[0] + ", D = " + s[1]);
+            }
+        }
+        try (CpuCentredStats c = new CpuCentredStats(new double[10 * 512], 10, 512, DType.FLOAT32, true, true, true, true)) {
+            assertFalse(c.inFixedPoint(0), "with the scatter the centring's float tables serve");
+        }
+        try (CpuCentredStats c = new CpuCentredStats(new double[10 * 512], 10, 512, DType.FLOAT64, false, true, true, true)) {
+            assertFalse(c.inFixedPoint(0), "float64 rows keep the float64 means");
+        }
+    }
+
     /**
      * The float32 centring writes the same centred rows and the same norms, bit for bit, through
      * the vector kernel and its scalar twin (its lanes are the twin's eight partials), on lengths
