@@ -27,22 +27,24 @@ final class FixedPointMeans {
     static final double TOLERANCE = 0x1p-24;
     /** Largest K·D whose int table (32 KB) stays in L1 where the float64 one may not. */
     static final long L1_VALUES = 1 << 13;
-    /** Smallest K·D whose float64 table (16 MB) streams from L3 or memory, where half the bytes pay. */
-    static final long FAR_VALUES = 1 << 21;
+    /** Largest K·D whose int table (1 MB) fits in L2, where the float64 table was as fast or faster. */
+    static final long L2_VALUES = 1 << 18;
 
     /**
      * Whether the fixed-point table pays for K × D means: where its 4 bytes a value keep it in L1
-     * and the float64 table's 8 do not, or where both tables stream from L3 or memory. In between
-     * (tables that fit L2 or L3 either way) the float64 table was as fast or faster: probe VnD on
-     * 64 MB of rows, 2 threads, × a streaming read, float64 table against fixed point: K = 10,
-     * D = 128, 256, 512 1.17–1.57 against 0.90–1.34; K = 10,000, D = 256 2.43–3.35 against
-     * 1.30–1.78; K = 30,000, D = 128 3.59–5.10 against 2.34–3.17; but K = 1000, D = 128 1.20–1.62
-     * against 1.79–2.45 and K = 300, D = 256 1.43–1.73 against 1.75–2.07 (bench/RESULTS.md,
-     * seventh session).
+     * and the float64 table's 8 may not (K·D ≤ 2^13), or where it does not fit in L2 either
+     * (K·D > 2^18), so half the bytes halve the table's traffic from L3 or memory. Where the int
+     * table fits in L2 but not in L1, the float64 table was as fast or faster, for reasons the
+     * probe does not show (probe VnD on 64 MB of rows, 2 threads, × a streaming read, float64
+     * table against fixed point): K = 10, D = 128, 256, 512 1.17–1.57 against 0.90–1.34;
+     * K = 10,000, D = 256 2.43–3.35 against 1.30–1.78; K = 30,000, D = 128 3.59–5.10 against
+     * 2.34–3.17; K = 1000, D = 512 and 1024 level; but K = 1000, D = 128 1.20–1.62 against
+     * 1.79–2.45 and K = 300, D = 256 1.43–1.73 against 1.75–2.07 (bench/RESULTS.md, seventh
+     * session).
      */
     static boolean pays(int k, int d) {
         long values = (long) k * d;
-        return values <= L1_VALUES || values >= FAR_VALUES;
+        return values <= L1_VALUES || values > L2_VALUES;
     }
 
     private final int k;
