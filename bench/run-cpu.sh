@@ -8,8 +8,7 @@ source .ci/find-jdk.sh
 if ! ldconfig -p 2>/dev/null | grep -q 'libblas.so.3' && [ "$(id -u)" = 0 ]; then
   apt-get install -y -qq libopenblas0-pthread >/dev/null 2>&1 || echo "bench: no native BLAS installed" >&2
 fi
-mvn -B -q -ntp install -DskipTests
-(cd bench && mvn -B -q -ntp package)
+mvn -B -q -ntp install -DskipTests  # the library and bench/target/benchmarks.jar
 mkdir -p bench/out
 java -jar bench/target/benchmarks.jar "org.ncj.bench.(CpuBench|PassesBench|MeasureBench)" -rf json -rff bench/out/cpu.json "$@" | tee bench/out/cpu.log
 python3 bench/results.py cpu bench/out/cpu.json bench/RESULTS.md

@@ -8,8 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/find-jdk.sh
-mvn -B -q -ntp -o install -DskipTests 2>/dev/null || mvn -B -q -ntp install -DskipTests
-(cd bench && { mvn -B -q -ntp -o package 2>/dev/null || mvn -B -q -ntp package; })
+mvn -B -q -ntp -o install -DskipTests 2>/dev/null || mvn -B -q -ntp install -DskipTests  # the library and bench/target/benchmarks.jar
 mkdir -p bench/out
 # OpenBLAS's threads sleep at once after a call instead of spinning ~0.1 s on the cores that the
 # next Java figure needs (Targets' class comment has the measurement).

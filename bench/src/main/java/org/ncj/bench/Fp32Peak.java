@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * can exceed it. Needs {@code --add-modules jdk.incubator.vector} at run time (the run scripts
  * add it).
  */
-final class Fp32Peak {
+public final class Fp32Peak {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int CHAINS = 12;
     private static final long ITERS = 20_000_000;
@@ -22,7 +22,7 @@ final class Fp32Peak {
     }
 
     /** GFLOP/s on all cores (2 flops per lane per fused multiply-add). */
-    static double gflops() {
+    public static double gflops() {
         int threads = Runtime.getRuntime().availableProcessors();
         // Compiled before it is timed: once, all three timed calls entered the chains' loop before
         // C2 had compiled it and the peak came out at 8 GFLOP/s.

@@ -77,6 +77,15 @@ public final class Targets {
 
     /** Best time (s) of figure and limit, timed alternately, after one warm-up of each. */
     private static double[] pair(Callable<?> figure, Callable<?> limit) throws Exception {
+        return alternate(reps, figure, limit);
+    }
+
+    /**
+     * Best time (s) of figure and limit over {@code reps} alternations, after one warm-up of each,
+     * so that load from other processes hits both (also for the probes in
+     * {@code org.ncj.backend.cpu}).
+     */
+    public static double[] alternate(int reps, Callable<?> figure, Callable<?> limit) throws Exception {
         figure.call();
         limit.call();
         double bf = Double.MAX_VALUE;
@@ -117,7 +126,7 @@ public final class Targets {
     }
 
     /** A streaming read of the rows on all cores: the least any pass over them can cost. */
-    static double stream(float[] x) {
+    public static double stream(float[] x) {
         int parts = Runtime.getRuntime().availableProcessors() * 4;
         int len = x.length;
         return IntStream.range(0, parts).parallel().mapToDouble(p -> {
