@@ -33,10 +33,7 @@ public final class ClassSumsTableSweep {
         int d = 512;
         int n = 131072;
         Random r = new Random(3);
-        float[] x = new float[n * d];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        float[] x = Targets.gaussian(r, n * d);
         Batch[] batches = new Batch[ks.length];
         for (int v = 0; v < ks.length; v++) {
             int[] y = new int[n];

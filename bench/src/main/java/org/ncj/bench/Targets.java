@@ -117,7 +117,8 @@ public final class Targets {
                 ratio, atMost ? "≤" : "≥", goal, met ? "yes" : "no", load());
     }
 
-    private static float[] gaussian(Random r, int n) {
+    /** n standard normal floats from r (the rows of every target and probe). */
+    public static float[] gaussian(Random r, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             x[i] = (float) r.nextGaussian();

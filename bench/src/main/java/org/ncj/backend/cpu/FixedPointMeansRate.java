@@ -30,10 +30,7 @@ public final class FixedPointMeansRate {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int n = 131072 * 512 / d;
         Random r = new Random(1);
-        float[] x = new float[n * d];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        float[] x = Targets.gaussian(r, n * d);
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
             y[i] = r.nextInt(k);

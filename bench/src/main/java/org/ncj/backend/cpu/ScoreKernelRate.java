@@ -29,14 +29,8 @@ public final class ScoreKernelRate {
         int block = 256;
         int n = 65536;
         Random r = new Random(7);
-        float[] x = new float[n * d];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
-        float[] v = new float[m * d];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
+        float[] x = Targets.gaussian(r, n * d);
+        float[] v = Targets.gaussian(r, m * d);
         int tasks = Runtime.getRuntime().availableProcessors();
         float[][] g = new float[Math.max(tasks, n / block)][block * m];
         // Compiled before it is timed (the first in-cache round otherwise runs in the interpreter).
